@@ -1,0 +1,1 @@
+"""Fremdrift: follow-up on a KKR's recommendations, one traffic light at a time."""

@@ -1,0 +1,146 @@
+"""Status reports as JSON: the same rules and access checks as the job centre's page."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from app.api.schemas import (
+    CommitteeIn,
+    EntryIn,
+    EntryOut,
+    HistoryOut,
+    PreviousOut,
+    ReopenIn,
+    ReportOut,
+    StartIn,
+)
+from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.domain.report_view import Row, entry_history, load_report_page, report_id_for
+from app.domain.reports import (
+    EntryInput,
+    SubmitIncomplete,
+    record_committee,
+    reopen_report,
+    save_entry,
+    start_report,
+    submit_report,
+)
+
+router = APIRouter(tags=["statusrapporter"])
+
+
+def entry_out(row: Row) -> EntryOut:
+    entry = row.entry
+    assert entry is not None and entry.id is not None
+    return EntryOut(
+        entry_id=entry.id,
+        recommendation_id=row.recommendation.key,
+        kind=row.recommendation.kind,
+        colour=entry.colour,
+        remark=entry.remark,
+        opted_out=entry.opted_out,
+        opt_out_reason=entry.opt_out_reason,
+        confirmed=entry.confirmed,
+        version=entry.version,
+        updated_at=entry.updated_at,
+        updated_by=row.updated_by,
+        previous=[
+            PreviousOut(recommendation_id=p.key, colour=p.colour, remark=p.remark, opted_out=p.opted_out)
+            for p in row.previous
+        ],
+    )
+
+
+@router.get("/reports/{code}/{year}")
+def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) -> ReportOut:
+    page = load_report_page(session, actor, code, year)
+    report = page.report
+    return ReportOut(
+        municipality_code=page.municipality.code,
+        municipality=page.municipality.name,
+        year=page.year,
+        round_state=page.round.state,
+        report_id=report.id if report else None,
+        state=report.state if report else "not_started",
+        version=report.version if report else None,
+        submitted_at=report.submitted_at if report else None,
+        committee_name=report.committee_name if report else "",
+        committee_date=report.committee_date if report else None,
+        agenda_url=report.agenda_url if report else "",
+        editable=page.may_edit,
+        entries=[entry_out(row) for row in page.rows.values() if row.entry],
+        missing=[{"recommendation_id": m.recommendation_key, "message": m.message} for m in page.missing]
+        if report
+        else [],
+    )
+
+
+@router.post("/reports/{code}/{year}/start", status_code=201)
+def start(code: int, year: int, body: StartIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportOut:
+    with database.write() as session:
+        start_report(session, actor, code, year, carry_over=body.carry_over, now=now)
+    with database.read() as session:
+        return get_report(code, year, session, actor)
+
+
+@router.put(
+    "/entries/{entry_id}",
+    responses={409: {"description": "Rækken er ændret af en anden siden din version."}},
+)
+def save(entry_id: int, body: EntryIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> EntryOut:
+    data = EntryInput(body.colour, body.remark, body.opted_out, body.opt_out_reason, body.version)
+    with database.write() as session:
+        return entry_out(save_entry(session, actor, entry_id, data, now=now).row)
+
+
+@router.get("/entries/{entry_id}/history")
+def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[HistoryOut]:
+    _rec, changes = entry_history(session, actor, entry_id)
+    return [HistoryOut(**change.__dict__) for change in changes]
+
+
+@router.post("/reports/{code}/{year}/submit", responses={422: {"description": "Det, der mangler."}})
+def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+    try:
+        with database.write() as session:
+            report_id = report_id_for(session, code, year)
+            ref = submit_report(session, actor, report_id, now=now)
+    except SubmitIncomplete as incomplete:
+        missing = [{"recommendation_id": m.recommendation_key, "message": m.message} for m in incomplete.missing]
+        return JSONResponse(
+            {"detail": incomplete.message, "missing": missing, "code": "SubmitIncomplete"},
+            status_code=422,
+        )
+    return JSONResponse({"report_id": report_id, "state": ref.report.state, "version": ref.report.version})
+
+
+@router.post("/reports/{code}/{year}/reopen")
+def reopen(
+    code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> dict[str, object]:
+    with database.write() as session:
+        report_id = report_id_for(session, code, year)
+        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason)
+    return {"report_id": report_id, "state": ref.report.state, "version": ref.report.version}
+
+
+@router.put("/reports/{code}/{year}/committee")
+def committee(
+    code: int, year: int, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> dict[str, object]:
+    with database.write() as session:
+        report_id = report_id_for(session, code, year)
+        report = record_committee(
+            session,
+            actor,
+            report_id,
+            committee_name=body.committee_name,
+            committee_date=body.committee_date,
+            agenda_url=body.agenda_url,
+            version=body.version,
+            now=now,
+        )
+    return {
+        "report_id": report_id,
+        "version": report.version,
+        "committee_name": report.committee_name,
+    }

@@ -1,0 +1,70 @@
+"""Dependencies shared by the HTML routes and the API, as named Annotated aliases."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import Database
+from app.domain.access import Actor
+from app.domain.accounts import actor_of, user_for_session
+from app.models import User
+from app.security.csrf import SESSION_COOKIE
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_read_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with database.read() as session:
+        yield session
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a user; HTML routes turn it into a redirect to the log-in."""
+
+
+def get_optional_user(request: Request, database: Annotated[Database, Depends(get_database)]) -> User | None:
+    # Its own short read, so a save's write transaction never waits on the session check.
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with database.read() as session:
+        user = user_for_session(session, token, now=now())
+    request.state.user = user
+    return user
+
+
+def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+    if user is None:
+        if request.url.path.startswith("/api"):
+            raise HTTPException(401, "Log ind først.")
+        raise LoginRequired()
+    return user
+
+
+def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
+    return actor_of(user)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+ReadSession = Annotated[Session, Depends(get_read_session)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+Now = Annotated[datetime, Depends(now)]

@@ -1,0 +1,1 @@
+"""The rules of the product. No FastAPI here: the web pages, the API and the CLI all call in."""

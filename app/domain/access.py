@@ -1,0 +1,84 @@
+"""Who may do what to which municipality's report. The one place that answers it.
+
+Every web route and API endpoint calls ``require`` before it reads or changes a report, so the
+rule holds whatever URL or form a user sends.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from app.domain.errors import Forbidden, NotFound
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"  # koordinationsgruppen: their KKR
+    EDITOR = "editor"  # jobcentret: their municipality only
+    READER = "reader"  # KKR, RAR members, the public: submitted reports
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.COORDINATOR: "KKR-koordinator",
+    Role.EDITOR: "Redaktør i kommunen",
+    Role.READER: "Læser",
+}
+
+
+class Action(enum.StrEnum):
+    VIEW_REPORT = "view_report"
+    EDIT_REPORT = "edit_report"  # statuses, remarks, committee, submit
+    REOPEN_REPORT = "reopen_report"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user as the rules see them."""
+
+    user_id: int
+    role: Role
+    kkr_id: int | None = None
+    municipality_code: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Where a report belongs, and whether it has been submitted."""
+
+    municipality_code: int
+    kkr_id: int
+    submitted: bool
+
+
+def is_allowed(actor: Actor, action: Action, scope: ReportScope) -> bool:
+    own_municipality = actor.municipality_code == scope.municipality_code
+    own_kkr = actor.kkr_id == scope.kkr_id
+    match actor.role:
+        case Role.ADMIN:
+            return True
+        case Role.COORDINATOR:
+            return own_kkr and action in (Action.VIEW_REPORT, Action.REOPEN_REPORT)
+        case Role.EDITOR:
+            if own_municipality:
+                return action in (Action.VIEW_REPORT, Action.EDIT_REPORT)
+            # Submitted reports are shared so municipalities can learn from each other.
+            return action is Action.VIEW_REPORT and scope.submitted
+        case Role.READER:
+            return action is Action.VIEW_REPORT and scope.submitted
+    return False  # pragma: no cover - every role is matched above
+
+
+def require(actor: Actor, action: Action, scope: ReportScope) -> None:
+    """Raise unless ``actor`` may do ``action`` to the report in ``scope``.
+
+    A report the actor may not even read answers "not found", so its existence is not given away.
+    """
+    if is_allowed(actor, action, scope):
+        return
+    if not is_allowed(actor, Action.VIEW_REPORT, scope):
+        raise NotFound("Statusrapporten findes ikke, eller du har ikke adgang til den.")
+    raise Forbidden("Du har ikke adgang til at gøre dette ved denne statusrapport.")

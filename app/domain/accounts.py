@@ -1,0 +1,148 @@
+"""Users, log-in with throttling, and sessions."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.domain.access import Actor, Role
+from app.domain.errors import DomainError, InvalidInput
+from app.models import Kkr, LoginAttempt, Municipality, User, UserSession
+from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.security.tokens import new_token, token_hash
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+LOGIN_FAILED_MESSAGE = "Forkert e-mail eller adgangskode."
+
+
+class LoginThrottled(DomainError):
+    status_code = 429
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    window: timedelta
+
+
+def actor_of(user: User) -> Actor:
+    assert user.id is not None
+    return Actor(user.id, Role(user.role), user.kkr_id, user.municipality_code)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    kkr_name: str | None = None,
+    municipality_code: int | None = None,
+) -> User:
+    """Create a user. A coordinator needs a KKR, an editor a municipality; others need neither."""
+    email = normalise_email(email)
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"{email!r} er ikke en gyldig e-mailadresse.", field="email")
+    if session.exec(select(User).where(User.email == email)).first() is not None:
+        raise InvalidInput(f"Der findes allerede en bruger med e-mailen {email}.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn.", field="password")
+
+    kkr_id: int | None = None
+    if role is Role.COORDINATOR:
+        kkr = session.exec(select(Kkr).where(Kkr.name == kkr_name)).first() if kkr_name else None
+        if kkr is None:
+            raise InvalidInput("En KKR-koordinator skal knyttes til en kendt KKR.", field="kkr")
+        kkr_id = kkr.id
+    elif kkr_name:
+        raise InvalidInput("Kun en KKR-koordinator knyttes til en KKR.", field="kkr")
+    if role is Role.EDITOR:
+        municipality = session.get(Municipality, municipality_code) if municipality_code else None
+        if municipality is None:
+            raise InvalidInput("En redaktør skal knyttes til en kendt kommune (kommunekode).", field="municipality")
+    elif municipality_code is not None:
+        raise InvalidInput("Kun en redaktør knyttes til en kommune.", field="municipality")
+
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password),
+        role=role.value,
+        kkr_id=kkr_id,
+        municipality_code=municipality_code if role is Role.EDITOR else None,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client_ip: str,
+    now: datetime,
+    policy: LoginPolicy,
+) -> User | None:
+    """The user, if the password is right; None if not. Every attempt is recorded (commit it).
+
+    After too many failures for an e-mail within the window, even the right password is refused
+    with ``LoginThrottled`` until the window has passed.
+    """
+    email = normalise_email(email)
+    since = now - policy.window
+    failures = session.exec(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email == email)
+        .where(col(LoginAttempt.succeeded).is_(False))
+        .where(LoginAttempt.at >= since)
+    ).one()
+    if failures >= policy.max_failures:
+        minutes = int(policy.window.total_seconds() // 60)
+        raise LoginThrottled(f"For mange mislykkede forsøg. Vent {minutes} minutter, og prøv igen.")
+
+    user = session.exec(select(User).where(User.email == email)).first()
+    ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
+    session.add(LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=ok, at=now))
+    session.flush()
+    return user if ok else None
+
+
+def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """Create a session and return the token for the cookie (only its hash is stored)."""
+    assert user.id is not None
+    token = new_token()
+    session.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    # Tidy up this user's expired sessions while we are here.
+    session.exec(
+        delete(UserSession).where(col(UserSession.user_id) == user.id).where(col(UserSession.expires_at) < now)
+    )  # type: ignore[call-overload]
+    return token
+
+
+def user_for_session(session: Session, token: str, *, now: datetime) -> User | None:
+    """The active user behind a session cookie, or None if it is unknown, expired or disabled."""
+    row = session.exec(
+        select(User)
+        .join(UserSession, col(UserSession.user_id) == User.id)
+        .where(UserSession.token_hash == token_hash(token))
+        .where(UserSession.expires_at > now)
+    ).first()
+    return row if row is not None and row.is_active else None
+
+
+def end_session(session: Session, token: str) -> None:
+    session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))  # type: ignore[call-overload]

@@ -1,0 +1,97 @@
+"""create_app(): middleware, routers, static files, templates and error pages."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api import router as api_router
+from app.config import STATIC_DIR, Settings, get_settings
+from app.db import Database
+from app.deps import LoginRequired
+from app.domain.errors import Conflict, DomainError
+from app.security.csrf import CSRFMiddleware
+from app.security.headers import SecurityHeadersMiddleware
+from app.web import router as web_router
+from app.web.templating import render_error
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Fremdrift API",
+        description="Statusrapporter for KKR's anbefalinger: samme data og regler som web-siderne.",
+        version="1",
+        docs_url=None,  # served by app.web.docs from our own static files, under a strict CSP
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    # Outermost first: headers on every response, CSRF before any route runs.
+    app.add_middleware(CSRFMiddleware, secret_key=settings.secret_key, secure_cookies=settings.https)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api_router)
+    app.include_router(web_router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if _wants_json(request):
+            body = {"detail": error.message, "field": error.field, "code": type(error).__name__}
+            if isinstance(error, Conflict):
+                body["current"] = error.current
+            return JSONResponse(body, status_code=error.status_code)
+        return render_error(request, error.message, error.status_code)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _error: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request"):
+            return Response(status_code=401)
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in item["loc"][1:]), "message": item["msg"]} for item in error.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": "Ugyldig anmodning.", "problems": problems}, status_code=422)
+        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return render_error(request, f"Ugyldig anmodning ({text}).", 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+        message = {404: "Siden findes ikke.", 405: "Metoden er ikke tilladt her."}.get(
+            error.status_code, str(error.detail)
+        )
+        response = render_error(request, message, error.status_code)
+        if error.headers:
+            response.headers.update(error.headers)
+        return response

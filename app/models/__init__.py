@@ -1,0 +1,49 @@
+"""The tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from sqlmodel import SQLModel
+
+# Named constraints, so later migrations can drop or alter them (SQLite batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# The table modules must be imported after the naming convention is in place.
+from app.models.accounts import LoginAttempt, User, UserSession  # noqa: E402
+from app.models.catalogue import (  # noqa: E402
+    Catalogue,
+    FocusArea,
+    Guideline,
+    Kkr,
+    Municipality,
+    Recommendation,
+    RecommendationReplacement,
+)
+from app.models.reporting import (  # noqa: E402
+    ReportEvent,
+    ReportingRound,
+    StatusChange,
+    StatusEntry,
+    StatusReport,
+)
+
+__all__ = [
+    "Catalogue",
+    "FocusArea",
+    "Guideline",
+    "Kkr",
+    "LoginAttempt",
+    "Municipality",
+    "Recommendation",
+    "RecommendationReplacement",
+    "ReportEvent",
+    "ReportingRound",
+    "StatusChange",
+    "StatusEntry",
+    "StatusReport",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Passwords, session cookies, CSRF and the headers every response carries."""

@@ -1,0 +1,9 @@
+"""HTML pages and HTMX fragments. Thin: read the request, call the domain, render."""
+
+from fastapi import APIRouter
+
+from app.web import auth, catalogue, docs, home, reports
+
+router = APIRouter(include_in_schema=False)
+for module in (home, auth, catalogue, reports, docs):
+    router.include_router(module.router)

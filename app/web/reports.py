@@ -1,0 +1,228 @@
+"""The job centre's page: the status report of one municipality for one year."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.domain.errors import Conflict, DomainError
+from app.domain.report_view import (
+    FIELD_LABELS,
+    RowContext,
+    entry_history,
+    load_report_page,
+    load_row,
+)
+from app.domain.reports import (
+    EntryInput,
+    SubmitIncomplete,
+    record_committee,
+    reopen_report,
+    save_entry,
+    start_report,
+    submit_report,
+)
+from app.domain.statuses import MAX_REMARK_LENGTH, Colour
+from app.web.templating import render
+
+router = APIRouter()
+PAGE = "pages/report.html"
+
+
+@dataclass(frozen=True)
+class RowForm:
+    """What the row's form fields hold: the saved values, or what the user just sent."""
+
+    colour: str
+    remark: str
+    opted_out: bool
+    opt_out_reason: str
+    version: int
+
+    @classmethod
+    def of(cls, context: RowContext) -> "RowForm":
+        entry = context.row.entry
+        assert entry is not None
+        return cls(entry.colour or "", entry.remark, entry.opted_out, entry.opt_out_reason, entry.version)
+
+
+def _row_response(
+    request: Request, context: RowContext, form: RowForm, *, status_code: int = 200, **extra: Any
+) -> Response:
+    values = {
+        "row": context.row,
+        "form": form,
+        "year": context.year,
+        "editable": context.editable,
+        "max_remark": MAX_REMARK_LENGTH,
+        **extra,
+    }
+    return render(request, PAGE, values, block="row", status_code=status_code)
+
+
+def report_url(code: int, year: int) -> str:
+    return f"/kommuner/{code}/{year}"
+
+
+@router.get("/kommuner/{code}/{year}")
+def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+    page = load_report_page(session, actor, code, year)
+    forms = {rec_id: RowForm.of(RowContext(row, year, page.may_edit)) for rec_id, row in page.rows.items() if row.entry}
+    return render(request, PAGE, {"page": page, "forms": forms, "year": year, "max_remark": MAX_REMARK_LENGTH})
+
+
+@router.post("/kommuner/{code}/{year}/start")
+def start(
+    code: int,
+    year: int,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    carry_over: Annotated[bool, Form()] = False,
+) -> Response:
+    with database.write() as session:
+        start_report(session, actor, code, year, carry_over=carry_over, now=now)
+    return RedirectResponse(report_url(code, year), status_code=303)
+
+
+@router.post("/raekker/{entry_id}")
+def save_row(
+    request: Request,
+    entry_id: int,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    version: Annotated[int, Form()],
+    colour: Annotated[str, Form(max_length=10)] = "",
+    remark: Annotated[str, Form(max_length=20_000)] = "",
+    opted_out: Annotated[bool, Form()] = False,
+    opt_out_reason: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    sent = RowForm(colour, remark, opted_out, opt_out_reason, version)
+    try:
+        with database.write() as session:
+            context = save_entry(
+                session,
+                actor,
+                entry_id,
+                EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
+                now=now,
+            )
+    except Conflict as conflict:
+        # Keep the user's text in the form; show the other person's value beside it. The form
+        # now carries the current version, so saving again is a deliberate choice.
+        with database.read() as session:
+            context = load_row(session, actor, entry_id)
+        assert context.row.entry is not None
+        kept = RowForm(colour, remark, opted_out, opt_out_reason, context.row.entry.version)
+        current_colour = conflict.current["colour"]
+        return _row_response(
+            request,
+            context,
+            kept,
+            status_code=409,
+            conflict=conflict,
+            conflict_colour=Colour(current_colour) if current_colour else None,
+        )
+    except DomainError as error:
+        with database.read() as session:
+            context = load_row(session, actor, entry_id)
+        return _row_response(request, context, sent, status_code=error.status_code, error=error)
+    return _row_response(request, context, RowForm.of(context), saved=True)
+
+
+@router.get("/raekker/{entry_id}/historik")
+def row_history(request: Request, entry_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+    recommendation, changes = entry_history(session, actor, entry_id)
+    context = {
+        "recommendation": recommendation,
+        "changes": changes,
+        "labels": FIELD_LABELS,
+        "Colour": Colour,
+    }
+    return render(request, "pages/history.html", context)
+
+
+@router.post("/rapporter/{report_id}/indsend")
+def submit(request: Request, report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+    try:
+        with database.write() as session:
+            ref = submit_report(session, actor, report_id, now=now)
+    except SubmitIncomplete as incomplete:
+        return render(
+            request,
+            PAGE,
+            {"missing": incomplete.missing, "error": incomplete.message},
+            block="submit_result",
+            status_code=422,
+        )
+    return _back_to_page(request, report_url(ref.municipality_code, ref.year))
+
+
+@router.post("/rapporter/{report_id}/genaabn")
+def reopen(
+    request: Request,
+    report_id: int,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    reason: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    with database.write() as session:
+        ref = reopen_report(session, actor, report_id, now=now, reason=reason)
+    return _back_to_page(request, report_url(ref.municipality_code, ref.year))
+
+
+@router.post("/rapporter/{report_id}/behandling")
+def committee(
+    request: Request,
+    report_id: int,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    version: Annotated[int, Form()],
+    committee_name: Annotated[str, Form(max_length=20_000)] = "",
+    committee_date: Annotated[date | None, Form()] = None,
+    agenda_url: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    try:
+        with database.write() as session:
+            report = record_committee(
+                session,
+                actor,
+                report_id,
+                committee_name=committee_name,
+                committee_date=committee_date,
+                agenda_url=agenda_url,
+                version=version,
+                now=now,
+            )
+    except DomainError as error:
+        sent = {
+            "committee_name": committee_name,
+            "committee_date": committee_date,
+            "agenda_url": agenda_url,
+        }
+        context = {
+            "committee_error": error,
+            "committee_form": sent,
+            "committee_version": version,
+            "report_id": report_id,
+        }
+        return render(request, PAGE, context, block="committee_form", status_code=error.status_code)
+    context = {
+        "committee_saved": True,
+        "committee_form": report.model_dump(),
+        "committee_version": report.version,
+        "report_id": report_id,
+    }
+    return render(request, PAGE, context, block="committee_form")
+
+
+def _back_to_page(request: Request, url: str) -> Response:
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)

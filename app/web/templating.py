@@ -1,0 +1,91 @@
+"""The one Jinja environment, with Danish formatting and the CSRF token in every template."""
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.config import TEMPLATES_DIR
+from app.domain.rounds import RoundState
+from app.domain.statuses import Colour
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def danish_date(value: date | None, style: str = "long") -> str:
+    return format_date(value, format=style, locale="da_DK") if value else ""
+
+
+def danish_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(COPENHAGEN), format="d. MMM y 'kl.' HH:mm", locale="da_DK")
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {
+        "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+        "current_user": getattr(request.state, "user", None),
+        "colours": list(Colour),
+    }
+
+
+templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_context])
+templates.env.filters["danish_date"] = danish_date
+templates.env.filters["danish_datetime"] = danish_datetime
+templates.env.globals["Colour"] = Colour
+
+
+def round_state(value: str) -> str:
+    return RoundState(value).label.lower()
+
+
+def field_value(value: str | None, field: str) -> str:
+    """A history value as a reader would say it: "Gul", not "yellow"."""
+    if value is None or value == "":
+        return "(tom)"
+    if field == "colour":
+        return Colour(value).label
+    return value
+
+
+templates.env.filters["round_state"] = round_state
+templates.env.filters["field_value"] = field_value
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A page, or with ``block`` just that block of it: the fragment HTMX swaps in."""
+    if block is not None:
+        return templates.TemplateResponse(
+            request, name, context, status_code=status_code, headers=headers, block_name=block
+        )
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def render_error(request: Request, message: str, status_code: int) -> Response:
+    if request.headers.get("hx-request"):
+        return render(
+            request,
+            "pages/error.html",
+            {"message": message},
+            block="message",
+            status_code=status_code,
+        )
+    return render(
+        request,
+        "pages/error.html",
+        {"message": message, "status_code": status_code},
+        status_code=status_code,
+    )
