@@ -5,13 +5,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from app import migrate
 from app.config import SEED_DIR, get_settings
-from app.db import Database
+from app.db import Database, is_sqlite
+from app.demo import PASSWORD as DEMO_PASSWORD
+from app.demo import build_demo
+from app.domain.access import Role
+from app.domain.accounts import create_user
 from app.domain.catalogue import CatalogueInvalid, load_catalogue, parse_catalogue_file
+from app.domain.errors import DomainError
 from app.domain.municipalities import load_register, read_register
+from app.models import User
 
 app = typer.Typer(
     help="Fremdrift: opfølgning på KKR's anbefalinger til tværkommunale samarbejder.",
@@ -128,3 +137,81 @@ def catalogue_load(file: CatalogueFile) -> None:
         f"{summary.catalogue_key}: {len(summary.created)} oprettet, "
         f"{len(summary.updated)} opdateret, {len(summary.removed)} fjernet."
     )
+
+
+# ---------------------------------------------------------------------------- users
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="E-mailadressen, som brugeren logger ind med.", show_default=False)],
+    role: Annotated[Role, typer.Option(help="Rolle: admin, coordinator, editor eller reader.", show_default=False)],
+    name: Annotated[str, typer.Option(help="Navnet, der vises ved ændringer.")] = "",
+    kkr: Annotated[str | None, typer.Option(help='KKR for en koordinator, fx "KKR Hovedstaden".')] = None,
+    municipality: Annotated[int | None, typer.Option(help="Kommunekode for en redaktør, fx 201.")] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 10 tegn.")
+    ] = "",
+) -> None:
+    """Opret en bruger med rolle og adgang (koordinator: en KKR; redaktør: en kommune)."""
+    database = _database()
+    try:
+        with database.write() as session:
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                now=_now(),
+                kkr_name=kkr,
+                municipality_code=municipality,
+            )
+            typer.echo(f"Oprettet: {user.email} ({role.label}).")
+    except DomainError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+
+
+# ---------------------------------------------------------------------------- demo and serve
+
+
+@app.command("demo")
+def demo(
+    reset: Annotated[bool, typer.Option(help="Slet en eksisterende SQLite-demodatabase først.")] = True,
+) -> None:
+    """Byg en demodatabase: katalog, 98 kommuner, brugere og fiktive statusser for KKR Hovedstaden."""
+    url = get_settings().database_url
+    if reset and is_sqlite(url):
+        path = make_url(url).database
+        for suffix in ("", "-wal", "-shm"):
+            if path and Path(path + suffix).exists():
+                Path(path + suffix).unlink()
+    upgrade_database(url)
+    database = Database(url)
+    try:
+        with database.read() as session:
+            if session.exec(select(User).limit(1)).first() is not None:
+                typer.echo("Databasen har allerede brugere; demodata er ikke bygget igen (brug --reset).")
+                return
+        with database.write() as session:
+            logins = build_demo(session, catalogue_path=DEFAULT_CATALOGUE, now=_now())
+    finally:
+        database.dispose()
+    typer.echo("Demodata er bygget. Alle statusser og bemærkninger er fiktive.")
+    typer.echo(f"Log ind med adgangskoden {DEMO_PASSWORD!r} som:")
+    for login in logins:
+        typer.echo(f"  {login.email:40} {login.role} ({login.scope})")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Adressen, der lyttes på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Porten.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
+) -> None:
+    """Start webserveren (uvicorn)."""
+    typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)

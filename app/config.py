@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 14)
     # Set when the app is served over https (directly or behind a proxy): cookies become Secure.
     https: bool = Field(default=False, alias="FREMDRIFT_HTTPS")
+    # Shows a banner that all statuses are fictional; set by `fremdrift demo`.
+    demo: bool = Field(default=False, alias="FREMDRIFT_DEMO")
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 

@@ -31,6 +31,7 @@ def _context(request: Request) -> dict[str, Any]:
         "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
         "current_user": getattr(request.state, "user", None),
         "colours": list(Colour),
+        "demo_mode": request.app.state.settings.demo,
     }
 
 

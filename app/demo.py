@@ -1,0 +1,244 @@
+"""Demo data: KKR Hovedstaden's catalogue, several past years of statuses and an open round.
+
+Every status and remark here is fictional, made up for trying the product, and the app shows a
+banner saying so while it runs in demo mode.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app.domain.access import Role
+from app.domain.accounts import create_user
+from app.domain.catalogue import load_catalogue, parse_catalogue_file
+from app.domain.catalogue_schema import Kind
+from app.domain.rounds import RoundState, create_round
+from app.domain.statuses import Colour
+from app.models import (
+    Kkr,
+    Municipality,
+    Recommendation,
+    ReportEvent,
+    ReportingRound,
+    StatusChange,
+    StatusEntry,
+    StatusReport,
+    User,
+)
+from app.security.passwords import hash_password
+
+KKR = "KKR Hovedstaden"
+CATALOGUE_KEY = "kkr-hovedstaden-2015"
+PAST_YEARS = (2022, 2023, 2024, 2025)
+OPEN_YEAR = 2026
+PASSWORD = "demo-fremdrift"  # noqa: S105 - the demo's password is printed for anyone to use
+DOMAIN = "demo.fremdrift.dk"
+ALLEROED = 201
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    scope: str
+
+
+REMARKS = {
+    Colour.GREEN: [
+        "Samarbejdet er formaliseret med nabokommunerne og kører som planlagt.",
+        "Indgår i det fælles virksomhedsberedskab; fast kontaktperson er udpeget.",
+        "Aftale underskrevet, og første fælles forløb er gennemført.",
+        "Strategien er vedtaget i direktionen og bruges i den daglige planlægning.",
+    ],
+    Colour.YELLOW: [
+        "Drøftelser med to nabokommuner er i gang; aftale forventes i løbet af året.",
+        "Delvist igangsat: pilotforløb i én afdeling, udbredelse afventer evaluering.",
+        "Vi deltager i netværket, men aftalen er endnu ikke formaliseret.",
+        "Kortlægningen er påbegyndt; mangler data fra uddannelsesinstitutionerne.",
+    ],
+    Colour.RED: [
+        "Ikke igangsat på grund af omstrukturering i jobcentret; prioriteres næste år.",
+        "Afventer fælles model fra koordinationsgruppen.",
+        "Ikke prioriteret i år; ressourcerne er brugt på reformimplementeringen.",
+    ],
+}
+OPT_OUT_REASONS = [
+    "Kommunen har ingen virksomhedscentre af relevant størrelse.",
+    "Målgruppen er meget lille i kommunen; vi henviser til eksisterende tilbud.",
+]
+
+
+def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list[DemoLogin]:
+    """Fill an upgraded, empty database with the demo. Returns the log-ins to print."""
+    load_catalogue(session, parse_catalogue_file(catalogue_path), now=now)
+    municipalities = session.exec(
+        select(Municipality).where(Municipality.kkr_id == _kkr_id(session)).order_by(Municipality.code)
+    ).all()
+    logins = _create_users(session, municipalities, now)
+    editors = {
+        user.municipality_code: user
+        for user in session.exec(select(User).where(User.role == Role.EDITOR.value))
+        if user.municipality_code is not None
+    }
+    recommendations = session.exec(
+        select(Recommendation).where(Recommendation.key.startswith("hov15-")).order_by(Recommendation.position)  # type: ignore[attr-defined]
+    ).all()
+    rng = random.Random(2015)  # noqa: S311 - demo data, not security
+    maturity = {m.code: rng.uniform(0.3, 0.7) for m in municipalities}
+    for year in PAST_YEARS:
+        reporting_round = _round(session, year, RoundState.CLOSED, now)
+        for municipality in municipalities:
+            maturity[municipality.code] = min(0.95, maturity[municipality.code] + rng.uniform(0.0, 0.12))
+            if rng.random() < 0.07:  # a few municipalities miss a year
+                continue
+            _report(session, reporting_round, municipality, editors, recommendations, maturity, rng, submitted=True)
+
+    open_round = _round(session, OPEN_YEAR, RoundState.OPEN, now)
+    for index, municipality in enumerate(municipalities):
+        # Allerød is left for the visitor to start; a handful have begun or already submitted.
+        if municipality.code == ALLEROED or index % 4 != 1:
+            continue
+        _report(
+            session,
+            open_round,
+            municipality,
+            editors,
+            recommendations,
+            maturity,
+            rng,
+            submitted=index % 8 == 1,
+        )
+    session.flush()
+    return logins
+
+
+def _kkr_id(session: Session) -> int:
+    kkr = session.exec(select(Kkr).where(Kkr.name == KKR)).one()
+    assert kkr.id is not None
+    return kkr.id
+
+
+def _create_users(session: Session, municipalities: list[Municipality], now: datetime) -> list[DemoLogin]:
+    logins = [
+        DemoLogin(f"admin@{DOMAIN}", "Administrator", "alt"),
+        DemoLogin(f"koordinator@{DOMAIN}", "KKR-koordinator", KKR),
+        DemoLogin(f"laeser@{DOMAIN}", "Læser", "indsendte rapporter"),
+    ]
+    create_user(session, email=logins[0].email, name="Demo Administrator", role=Role.ADMIN, password=PASSWORD, now=now)
+    create_user(
+        session,
+        email=logins[1].email,
+        name="Demo Koordinator",
+        role=Role.COORDINATOR,
+        password=PASSWORD,
+        now=now,
+        kkr_name=KKR,
+    )
+    create_user(session, email=logins[2].email, name="Demo Læser", role=Role.READER, password=PASSWORD, now=now)
+    # One editor per municipality; hashing once keeps the demo quick to build.
+    password_hash = hash_password(PASSWORD)
+    for municipality in municipalities:
+        email = f"{_slug(municipality.name)}@{DOMAIN}"
+        session.add(
+            User(
+                email=email,
+                name=f"Jobcenterchef, {municipality.name} (demo)",
+                password_hash=password_hash,
+                role=Role.EDITOR.value,
+                municipality_code=municipality.code,
+                created_at=now,
+            )
+        )
+        if municipality.code in (ALLEROED, 165):
+            logins.append(DemoLogin(email, "Redaktør", f"{municipality.name} Kommune"))
+    session.flush()
+    return logins
+
+
+def _slug(name: str) -> str:
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", " ": "-", "-": "-"})
+    return name.lower().translate(table)
+
+
+def _round(session: Session, year: int, state: RoundState, now: datetime) -> ReportingRound:
+    return create_round(
+        session,
+        kkr_name=KKR,
+        catalogue_key=CATALOGUE_KEY,
+        year=year,
+        opens_on=date(year, 12, 1) if year == OPEN_YEAR else date(year + 1, 1, 5),
+        deadline=date(year + 1, 2, 28),
+        state=state,
+        now=now,
+    )
+
+
+def _report(
+    session: Session,
+    reporting_round: ReportingRound,
+    municipality: Municipality,
+    editors: dict[int, User],
+    recommendations: list[Recommendation],
+    maturity: dict[int, float],
+    rng: random.Random,
+    *,
+    submitted: bool,
+) -> None:
+    editor = editors[municipality.code]
+    assert reporting_round.id is not None
+    started = datetime.combine(reporting_round.opens_on, time(), tzinfo=UTC) + timedelta(
+        days=rng.randint(1, 20), hours=rng.randint(8, 15)
+    )
+    report = StatusReport(
+        round_id=reporting_round.id,
+        municipality_code=municipality.code,
+        state="submitted" if submitted else "in_progress",
+        started_at=started,
+        started_by_id=editor.id,
+        submitted_at=started + timedelta(days=rng.randint(3, 20)) if submitted else None,
+        submitted_by_id=editor.id if submitted else None,
+    )
+    if submitted and reporting_round.state != RoundState.OPEN:
+        report.committee_name = "Beskæftigelsesudvalget"
+        report.committee_date = date(reporting_round.year + 1, 3, rng.randint(1, 28))
+    session.add(report)
+    session.flush()
+    assert report.id is not None
+    session.add(ReportEvent(report_id=report.id, event="started", at=started, by_id=editor.id))
+    level = maturity[municipality.code]
+    for rec in recommendations:
+        assert rec.id is not None
+        entry = StatusEntry(report_id=report.id, recommendation_id=rec.id, updated_at=started, updated_by_id=editor.id)
+        if not submitted and rng.random() < 0.4:
+            entry.updated_at, entry.updated_by_id = None, None  # not filled in yet
+            session.add(entry)
+            continue
+        if rec.kind == Kind.KAN and rng.random() < 0.08:
+            entry.opted_out = True
+            entry.opt_out_reason = rng.choice(OPT_OUT_REASONS)
+        else:
+            draw = rng.random()
+            colour = Colour.GREEN if draw < level else Colour.YELLOW if draw < level + 0.25 else Colour.RED
+            entry.colour = colour.value
+            entry.remark = rng.choice(REMARKS[colour]) if colour.needs_remark or rng.random() < 0.5 else ""
+        session.add(entry)
+        session.flush()
+        assert entry.id is not None
+        session.add(
+            StatusChange(
+                entry_id=entry.id,
+                version=1,
+                field="colour",
+                old_value=None,
+                new_value=entry.colour,
+                changed_at=started,
+                changed_by_id=editor.id,
+            )
+        )
+    if submitted:
+        session.add(
+            ReportEvent(report_id=report.id, event="submitted", at=report.submitted_at or started, by_id=editor.id)
+        )
