@@ -180,7 +180,7 @@ def users_add(
 
 @app.command("demo")
 def demo(
-    reset: Annotated[bool, typer.Option(help="Slet en eksisterende SQLite-demodatabase først.")] = True,
+    reset: Annotated[bool, typer.Option(help="Slet SQLite-filen i DATABASE_URL først (kun SQLite).")] = False,
 ) -> None:
     """Byg en demodatabase: katalog, 98 kommuner, brugere og fiktive statusser for KKR Hovedstaden."""
     url = get_settings().database_url

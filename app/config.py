@@ -1,9 +1,12 @@
-"""Settings, read from the environment (and nowhere else in the code)."""
+"""Settings, read from the environment (and nowhere else in the code).
+
+``DATABASE_URL`` plus ``FREMDRIFT_*`` variables: FREMDRIFT_SECRET_KEY, FREMDRIFT_HTTPS, ...
+"""
 
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -11,26 +14,26 @@ TEMPLATES_DIR = PROJECT_DIR / "templates"
 STATIC_DIR = PROJECT_DIR / "static"
 SEED_DIR = PROJECT_DIR / "seed"
 MIGRATIONS_DIR = PROJECT_DIR / "migrations"
+DEV_SECRET_KEY = "dev-only-secret-change-me"
 
 
 class Settings(BaseSettings):
     """Everything an operator can set. Environment variables win over the defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FREMDRIFT_", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(
         default=f"sqlite:///{PROJECT_DIR / 'fremdrift.db'}",
-        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+        validation_alias=AliasChoices("DATABASE_URL", "FREMDRIFT_DATABASE_URL"),
+        description="SQLAlchemy URL; an SQLite file by default, PostgreSQL in production.",
     )
-    secret_key: str = Field(
-        default="dev-only-secret-change-me",
-        description="Signs nothing secret-bearing, but seeds CSRF tokens; set it in production.",
-    )
+    # Keys the CSRF tokens. Every app process serving the same users must share it.
+    secret_key: str = DEV_SECRET_KEY
     session_hours: int = Field(default=12, ge=1, le=24 * 14)
     # Set when the app is served over https (directly or behind a proxy): cookies become Secure.
-    https: bool = Field(default=False, alias="FREMDRIFT_HTTPS")
-    # Shows a banner that all statuses are fictional; set by `fremdrift demo`.
-    demo: bool = Field(default=False, alias="FREMDRIFT_DEMO")
+    https: bool = False
+    # Shows a banner that all statuses are fictional; set by scripts/demo.
+    demo: bool = False
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
 

@@ -89,14 +89,15 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
     maturity = {m.code: rng.uniform(0.3, 0.7) for m in municipalities}
     for year in PAST_YEARS:
-        reporting_round = _round(session, year, RoundState.CLOSED, now)
+        reporting_round = _round(session, year, RoundState.CLOSED, date(year + 1, 1, 5), now)
         for municipality in municipalities:
             maturity[municipality.code] = min(0.95, maturity[municipality.code] + rng.uniform(0.0, 0.12))
             if rng.random() < 0.07:  # a few municipalities miss a year
                 continue
             _report(session, reporting_round, municipality, editors, recommendations, maturity, rng, submitted=True)
 
-    open_round = _round(session, OPEN_YEAR, RoundState.OPEN, now)
+    # The open round began three weeks ago, so every demo timestamp lies in the past.
+    open_round = _round(session, OPEN_YEAR, RoundState.OPEN, now.date() - timedelta(days=21), now)
     for index, municipality in enumerate(municipalities):
         # Allerød is left for the visitor to start; a handful have begun or already submitted.
         if municipality.code == ALLEROED or index % 4 != 1:
@@ -163,13 +164,13 @@ def _slug(name: str) -> str:
     return name.lower().translate(table)
 
 
-def _round(session: Session, year: int, state: RoundState, now: datetime) -> ReportingRound:
+def _round(session: Session, year: int, state: RoundState, opens_on: date, now: datetime) -> ReportingRound:
     return create_round(
         session,
         kkr_name=KKR,
         catalogue_key=CATALOGUE_KEY,
         year=year,
-        opens_on=date(year, 12, 1) if year == OPEN_YEAR else date(year + 1, 1, 5),
+        opens_on=opens_on,
         deadline=date(year + 1, 2, 28),
         state=state,
         now=now,
@@ -189,16 +190,16 @@ def _report(
 ) -> None:
     editor = editors[municipality.code]
     assert reporting_round.id is not None
-    started = datetime.combine(reporting_round.opens_on, time(), tzinfo=UTC) + timedelta(
-        days=rng.randint(1, 20), hours=rng.randint(8, 15)
-    )
+    opened = datetime.combine(reporting_round.opens_on, time(8), tzinfo=UTC)
+    started = opened + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 7))
+    finished = started + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 6))
     report = StatusReport(
         round_id=reporting_round.id,
         municipality_code=municipality.code,
         state="submitted" if submitted else "in_progress",
         started_at=started,
         started_by_id=editor.id,
-        submitted_at=started + timedelta(days=rng.randint(3, 20)) if submitted else None,
+        submitted_at=finished if submitted else None,
         submitted_by_id=editor.id if submitted else None,
     )
     if submitted and reporting_round.state != RoundState.OPEN:

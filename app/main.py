@@ -1,5 +1,6 @@
 """create_app(): middleware, routers, static files, templates and error pages."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -11,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router as api_router
-from app.config import STATIC_DIR, Settings, get_settings
+from app.config import DEV_SECRET_KEY, STATIC_DIR, Settings, get_settings
 from app.db import Database
 from app.deps import LoginRequired
 from app.domain.errors import Conflict, DomainError
@@ -20,10 +21,14 @@ from app.security.headers import SecurityHeadersMiddleware
 from app.web import router as web_router
 from app.web.templating import render_error
 
+logger = logging.getLogger("fremdrift")
+
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
+    if settings.secret_key == DEV_SECRET_KEY and not settings.demo:
+        logger.warning("FREMDRIFT_SECRET_KEY is not set: set a long random value in production.")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
