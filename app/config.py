@@ -14,7 +14,8 @@ TEMPLATES_DIR = PROJECT_DIR / "templates"
 STATIC_DIR = PROJECT_DIR / "static"
 SEED_DIR = PROJECT_DIR / "seed"
 MIGRATIONS_DIR = PROJECT_DIR / "migrations"
-DEV_SECRET_KEY = "dev-only-secret-change-me"
+# A known placeholder, not a secret: create_app() logs a warning while it is in use.
+DEV_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105
 
 
 class Settings(BaseSettings):

@@ -5,11 +5,12 @@ banner saying so while it runs in demo mode.
 """
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.domain.access import Role
 from app.domain.accounts import create_user
@@ -75,7 +76,7 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
     """Fill an upgraded, empty database with the demo. Returns the log-ins to print."""
     load_catalogue(session, parse_catalogue_file(catalogue_path), now=now)
     municipalities = session.exec(
-        select(Municipality).where(Municipality.kkr_id == _kkr_id(session)).order_by(Municipality.code)
+        select(Municipality).where(Municipality.kkr_id == _kkr_id(session)).order_by(col(Municipality.code))
     ).all()
     logins = _create_users(session, municipalities, now)
     editors = {
@@ -84,7 +85,9 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
         if user.municipality_code is not None
     }
     recommendations = session.exec(
-        select(Recommendation).where(Recommendation.key.startswith("hov15-")).order_by(Recommendation.position)  # type: ignore[attr-defined]
+        select(Recommendation)
+        .where(col(Recommendation.key).startswith("hov15-"))
+        .order_by(col(Recommendation.position))
     ).all()
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
     maturity = {m.code: rng.uniform(0.3, 0.7) for m in municipalities}
@@ -122,7 +125,7 @@ def _kkr_id(session: Session) -> int:
     return kkr.id
 
 
-def _create_users(session: Session, municipalities: list[Municipality], now: datetime) -> list[DemoLogin]:
+def _create_users(session: Session, municipalities: Sequence[Municipality], now: datetime) -> list[DemoLogin]:
     logins = [
         DemoLogin(f"admin@{DOMAIN}", "Administrator", "alt"),
         DemoLogin(f"koordinator@{DOMAIN}", "KKR-koordinator", KKR),
@@ -182,7 +185,7 @@ def _report(
     reporting_round: ReportingRound,
     municipality: Municipality,
     editors: dict[int, User],
-    recommendations: list[Recommendation],
+    recommendations: Sequence[Recommendation],
     maturity: dict[int, float],
     rng: random.Random,
     *,

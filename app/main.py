@@ -18,6 +18,7 @@ from app.deps import LoginRequired
 from app.domain.errors import Conflict, DomainError
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.limits import BodySizeLimitMiddleware
 from app.web import router as web_router
 from app.web.templating import render_error
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Outermost first: headers on every response, CSRF before any route runs.
     app.add_middleware(CSRFMiddleware, secret_key=settings.secret_key, secure_cookies=settings.https)
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -66,7 +68,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         if _wants_json(request):
-            body = {"detail": error.message, "field": error.field, "code": type(error).__name__}
+            body: dict[str, object] = {"detail": error.message, "field": error.field, "code": type(error).__name__}
             if isinstance(error, Conflict):
                 body["current"] = error.current
             return JSONResponse(body, status_code=error.status_code)

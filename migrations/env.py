@@ -1,9 +1,10 @@
 """Alembic environment: the models' metadata, and the database URL from the app's settings
 (or from the caller, as the tests and ``fremdrift db upgrade`` do)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
@@ -15,7 +16,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations stay free of app imports: our UTC wrapper is a plain aware DateTime underneath.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

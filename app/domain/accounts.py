@@ -17,6 +17,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 LOGIN_FAILED_MESSAGE = "Forkert e-mail eller adgangskode."
+# One address may fail this many times the per-user limit, across all e-mails, per window.
+ADDRESS_FACTOR = 4
 
 
 class LoginThrottled(DomainError):
@@ -98,25 +100,31 @@ def authenticate(
 ) -> User | None:
     """The user, if the password is right; None if not. Every attempt is recorded (commit it).
 
-    After too many failures for an e-mail within the window, even the right password is refused
-    with ``LoginThrottled`` until the window has passed.
+    After too many failures for an e-mail from one address within the window (or too many from
+    one address in all), even the right password is refused with ``LoginThrottled`` until the
+    window has passed.
     """
     email = normalise_email(email)
-    since = now - policy.window
-    failures = session.exec(
+    client_ip = client_ip[:64]
+    recent_failures = (
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email)
         .where(col(LoginAttempt.succeeded).is_(False))
-        .where(LoginAttempt.at >= since)
+        .where(LoginAttempt.at >= now - policy.window)
+    )
+    # Counted per e-mail *and* address, so a stranger cannot lock a user out from elsewhere;
+    # and per address across e-mails, so one machine cannot try password after password.
+    for_this_pair = session.exec(
+        recent_failures.where(LoginAttempt.email == email).where(LoginAttempt.client_ip == client_ip)
     ).one()
-    if failures >= policy.max_failures:
+    from_this_address = session.exec(recent_failures.where(LoginAttempt.client_ip == client_ip)).one()
+    if for_this_pair >= policy.max_failures or from_this_address >= policy.max_failures * ADDRESS_FACTOR:
         minutes = int(policy.window.total_seconds() // 60)
         raise LoginThrottled(f"For mange mislykkede forsøg. Vent {minutes} minutter, og prøv igen.")
 
     user = session.exec(select(User).where(User.email == email)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
-    session.add(LoginAttempt(email=email, client_ip=client_ip[:64], succeeded=ok, at=now))
+    session.add(LoginAttempt(email=email, client_ip=client_ip, succeeded=ok, at=now))
     session.flush()
     return user if ok else None
 
@@ -129,7 +137,7 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     # Tidy up this user's expired sessions while we are here.
     session.exec(
         delete(UserSession).where(col(UserSession.user_id) == user.id).where(col(UserSession.expires_at) < now)
-    )  # type: ignore[call-overload]
+    )
     return token
 
 
@@ -145,4 +153,4 @@ def user_for_session(session: Session, token: str, *, now: datetime) -> User | N
 
 
 def end_session(session: Session, token: str) -> None:
-    session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))  # type: ignore[call-overload]
+    session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.domain.catalogue_schema import SCHEMA_VERSION, CatalogueSpec
@@ -94,7 +95,13 @@ def parse_catalogue_text(raw: bytes, source_name: str) -> ParsedCatalogue:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise fail(1, "(fil)", "er ikke gemt som UTF-8") from error
+        # Point at the first byte that is not UTF-8 (often an æ, ø or å from an old editor).
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise fail(
+            line,
+            _field_at_line(raw.decode("utf-8", errors="replace"), line),
+            f"filen er ikke gemt som UTF-8 (byte 0x{raw[error.start]:02x} på denne linje); gem den som UTF-8",
+        ) from error
     try:
         document = read_yaml(text)
     except yaml.YAMLError as error:
@@ -106,7 +113,9 @@ def parse_catalogue_text(raw: bytes, source_name: str) -> ParsedCatalogue:
     if document.data is None:
         raise fail(1, "(fil)", "filen er tom; et katalog er en mapping med schema, id, kkr, ...")
     if not isinstance(document.data, dict):
-        raise fail(1, "(rod)", "filen skal være en mapping (nøgle: værdi), ikke en liste eller en tekst")
+        raise fail(
+            document.line_of(()), "(rod)", "filen skal være en mapping (nøgle: værdi), ikke en liste eller en tekst"
+        )
 
     problems = [
         CatalogueProblem(source_name, line, _field_name(path), "står mere end én gang")
@@ -178,19 +187,29 @@ def _field_name(path: YamlPath) -> str:
     return name or "(rod)"
 
 
+def _field_at_line(text: str, line: int) -> str:
+    """The field written nearest above ``line``, for a problem found before the file could be parsed."""
+    try:
+        document = read_yaml(text)
+    except yaml.YAMLError:
+        return "(fil)"
+    above = [path for path, start in document.lines.items() if path and start <= line]
+    return _field_name(max(above, key=lambda path: (document.lines[path], len(path)))) if above else "(fil)"
+
+
 def _check_references(parsed: ParsedCatalogue) -> list[CatalogueProblem]:
     """The checks across entries that a schema alone cannot make."""
     spec = parsed.spec
     problems: list[CatalogueProblem] = []
-    for section, items in (
-        ("guidelines", spec.guidelines),
-        ("focus_areas", spec.focus_areas),
-        ("recommendations", spec.recommendations),
+    for section, ids in (
+        ("guidelines", [item.id for item in spec.guidelines]),
+        ("focus_areas", [item.id for item in spec.focus_areas]),
+        ("recommendations", [item.id for item in spec.recommendations]),
     ):
-        counts = Counter(item.id for item in items)
-        for index, item in enumerate(items):
-            if counts[item.id] > 1:
-                problems.append(parsed.problem((section, index, "id"), f"id {item.id!r} bruges mere end én gang"))
+        counts = Counter(ids)
+        for index, item_id in enumerate(ids):
+            if counts[item_id] > 1:
+                problems.append(parsed.problem((section, index, "id"), f"id {item_id!r} bruges mere end én gang"))
 
     focus_ids = {area.id for area in spec.focus_areas}
     for index, rec in enumerate(spec.recommendations):
@@ -244,7 +263,7 @@ def load_catalogue(session: Session, parsed: ParsedCatalogue, *, now: datetime) 
     if catalogue is not None and catalogue.source_sha256 == parsed.sha256:
         return summary
 
-    values = {
+    values: dict[str, Any] = {
         "kkr_id": kkr.id,
         "title": spec.title,
         "adopted_on": spec.adopted,
@@ -277,7 +296,7 @@ def load_catalogue(session: Session, parsed: ParsedCatalogue, *, now: datetime) 
 
     # The file's bytes differ but may describe the same catalogue (a comment changed): only
     # record the new source when something was really loaded from it.
-    if summary.changed or catalogue.source_sha256 != parsed.sha256:
+    if summary.changed:
         catalogue.source_sha256 = parsed.sha256
         catalogue.source_name = Path(parsed.source_name).name
         catalogue.loaded_at = now
@@ -322,9 +341,18 @@ def _raise_on_conflicts_with_database(
     known_keys = file_keys | set(
         session.exec(select(Recommendation.key).where(col(Recommendation.key).in_(referenced - file_keys)))
     )
+    # Recommendations of this catalogue that the file leaves out: removed by this load.
+    missing = set(existing_recs) - file_keys
     for index, rec in enumerate(spec.recommendations):
         for position, key in enumerate(rec.replaces):
-            if key not in known_keys:
+            if key in missing:
+                problems.append(
+                    parsed.problem(
+                        ("recommendations", index, "replaces", position),
+                        f"erstatter {key!r}, som mangler i filen; lad den stå (sæt last_year)",
+                    )
+                )
+            elif key not in known_keys:
                 problems.append(
                     parsed.problem(
                         ("recommendations", index, "replaces", position),
@@ -332,8 +360,15 @@ def _raise_on_conflicts_with_database(
                     )
                 )
 
-    missing = set(existing_recs) - file_keys
     if missing:
+        for key, replacement, other in _replaced_from_other_catalogues(session, [existing_recs[k] for k in missing]):
+            problems.append(
+                parsed.problem(
+                    ("recommendations",),
+                    f"anbefalingen {key!r} mangler i filen, men erstattes af {replacement!r} i kataloget "
+                    f"{other!r}; den kan ikke fjernes (sæt last_year i stedet)",
+                )
+            )
         in_use = _keys_with_statuses(session, [existing_recs[key] for key in missing])
         for key in sorted(in_use):
             problems.append(
@@ -360,6 +395,21 @@ def _recommendations_in_other_catalogues(
     return dict(session.exec(query).all())
 
 
+def _replaced_from_other_catalogues(session: Session, recs: list[Recommendation]) -> list[tuple[str, str, str]]:
+    """(key, replacing key, its catalogue) for each link from another catalogue to one of ``recs``."""
+    replacement = aliased(Recommendation)
+    query = (
+        select(Recommendation.key, replacement.key, Catalogue.key)
+        .join(RecommendationReplacement, col(RecommendationReplacement.replaced_id) == Recommendation.id)
+        .join(replacement, col(replacement.id) == RecommendationReplacement.replacement_id)
+        .join(Catalogue, col(Catalogue.id) == replacement.catalogue_id)
+        .where(col(Recommendation.id).in_([rec.id for rec in recs]))
+        .where(col(replacement.catalogue_id) != col(Recommendation.catalogue_id))
+        .order_by(col(Recommendation.key), col(replacement.key))
+    )
+    return [(key, by, other) for key, by, other in session.exec(query)]
+
+
 def _keys_with_statuses(session: Session, recs: list[Recommendation]) -> set[str]:
     by_id = {rec.id: rec.key for rec in recs}
     used = session.exec(
@@ -384,7 +434,7 @@ def _apply(row: Any, values: dict[str, Any]) -> bool:
 def _sync_guidelines(session: Session, catalogue_id: int, parsed: ParsedCatalogue, summary: LoadSummary) -> None:
     existing = {g.key: g for g in session.exec(select(Guideline).where(Guideline.catalogue_id == catalogue_id))}
     for position, spec in enumerate(parsed.spec.guidelines, start=1):
-        values = {"position": position, "title": spec.title, "text": spec.text}
+        values: dict[str, Any] = {"position": position, "title": spec.title, "text": spec.text}
         row = existing.pop(spec.id, None)
         if row is None:
             session.add(Guideline(catalogue_id=catalogue_id, key=spec.id, **values))
@@ -404,7 +454,7 @@ def _sync_focus_areas(
     existing = {a.key: a for a in session.exec(select(FocusArea).where(FocusArea.catalogue_id == catalogue_id))}
     ids: dict[str, int] = {}
     for position, spec in enumerate(parsed.spec.focus_areas, start=1):
-        values = {"position": position, "title": spec.title, "intro": spec.intro}
+        values: dict[str, Any] = {"position": position, "title": spec.title, "intro": spec.intro}
         row = existing.pop(spec.id, None)
         if row is None:
             row = FocusArea(catalogue_id=catalogue_id, key=spec.id, **values)
@@ -430,7 +480,7 @@ def _sync_recommendations(
     remaining = dict(existing)
     rows: dict[str, Recommendation] = {}
     for position, spec in enumerate(parsed.spec.recommendations, start=1):
-        values = {
+        values: dict[str, Any] = {
             "position": position,
             "kind": spec.kind.value,
             "text": spec.text,
@@ -451,9 +501,13 @@ def _sync_recommendations(
     # Replacement links, owned by the replacing recommendation.
     wanted = {(old, new.id) for new in parsed.spec.recommendations for old in new.replaces}
     keys = {old for old, _ in wanted} | set(rows)
-    id_of = dict(
-        session.exec(select(Recommendation.key, Recommendation.id).where(col(Recommendation.key).in_(keys))).all()
-    )
+    id_of = {
+        key: rec_id
+        for key, rec_id in session.exec(
+            select(Recommendation.key, Recommendation.id).where(col(Recommendation.key).in_(keys))
+        )
+        if rec_id is not None  # always true for flushed rows; narrows the Optional primary key
+    }
     replacing_ids = [row.id for row in rows.values()] + [row.id for row in remaining.values()]
     current = {
         (link.replaced_id, link.replacement_id): link
@@ -464,7 +518,7 @@ def _sync_recommendations(
     wanted_ids = {(id_of[old], id_of[new]) for old, new in wanted}
     for pair in sorted(wanted_ids - set(current)):
         session.add(RecommendationReplacement(replaced_id=pair[0], replacement_id=pair[1]))
-        summary.updated.append("erstatningslink")
+        summary.created.append("erstatningslink")
     for pair in set(current) - wanted_ids:
         session.delete(current[pair])
         summary.removed.append("erstatningslink")

@@ -174,7 +174,7 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         may_edit=may_edit_report and round_open and report is not None and report.state == ReportState.IN_PROGRESS,
         may_start=may_edit_report and round_open and report is None,
         may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and round_open and scope.submitted,
-        may_record_committee=may_edit_report and report is not None,
+        may_record_committee=may_edit_report and report is not None and reporting_round.state != RoundState.PUBLISHED,
     )
 
 
@@ -268,8 +268,9 @@ class RowContext:
 
 
 def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
-    found = session.exec(
-        select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)
+    found: tuple[StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation] | None = session.exec(
+        # SQLModel's select() is typed for at most four entities; the fifth is fine at run time.
+        select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)  # type: ignore[call-overload]
         .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
         .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
         .join(Municipality, col(Municipality.code) == StatusReport.municipality_code)

@@ -170,7 +170,8 @@ def _load_entry(
     session: Session, entry_id: int
 ) -> tuple[StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation]:
     found = session.exec(
-        select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)
+        # SQLModel's select() is typed for at most four entities; the fifth is fine at run time.
+        select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)  # type: ignore[call-overload]
         .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
         .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
         .join(Municipality, col(Municipality.code) == StatusReport.municipality_code)
@@ -350,10 +351,13 @@ def record_committee(
 ) -> StatusReport:
     """Record when and by which committee or council the report was dealt with.
 
-    Allowed after submission too: the committee deals with the submitted report.
+    Allowed after submission and after the round has closed, since councils meet after the
+    deadline; not once the round is published, as the published report is frozen.
     """
-    report, _round, municipality = _load_report(session, report_id)
+    report, reporting_round, municipality = _load_report(session, report_id)
     require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
+    if reporting_round.state == RoundState.PUBLISHED:
+        raise NotAllowedNow("Runden er offentliggjort; rapportens oplysninger kan ikke længere ændres.")
     if report.version != version:
         raise Conflict(
             "Rapportens oplysninger er ændret af en anden, mens du arbejdede. Genindlæs siden.",

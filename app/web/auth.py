@@ -27,7 +27,9 @@ def safe_next(target: str | None) -> str:
     if not target:
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host": refuse backslashes and control characters outright.
+    unsafe = "\\" in target or any(ord(char) < 32 for char in target)
+    if unsafe or parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
 

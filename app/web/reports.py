@@ -96,10 +96,12 @@ def save_row(
     actor: CurrentActor,
     now: Now,
     version: Annotated[int, Form()],
-    colour: Annotated[str, Form(max_length=10)] = "",
-    remark: Annotated[str, Form(max_length=20_000)] = "",
+    # No length limits here: the domain refuses an over-long text with a message next to the
+    # field and the text kept; the body-size limit stops abuse before parsing.
+    colour: Annotated[str, Form()] = "",
+    remark: Annotated[str, Form()] = "",
     opted_out: Annotated[bool, Form()] = False,
-    opt_out_reason: Annotated[str, Form(max_length=20_000)] = "",
+    opt_out_reason: Annotated[str, Form()] = "",
 ) -> Response:
     sent = RowForm(colour, remark, opted_out, opt_out_reason, version)
     try:

@@ -8,7 +8,7 @@ Create Date: 2026-11-26 22:27:35.530265
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "86d5747e3186"

@@ -1,0 +1,172 @@
+"""One real request for every state-changing route and API endpoint, against the world in
+``tests.scenarios``. The access and CSRF tests send each of them as the wrong person or without
+the token; the owner sends the same request to prove it would have changed something.
+
+A new state-changing route that has no case here makes ``test_every_state_changing_route_has_a_case``
+fail, so it cannot slip in untested.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.models import User
+from tests.factories import ALLEROED, KOEBENHAVN
+from tests.scenarios import FREDERIKSBERG, YEAR, Req, World
+
+# Log-in and log-out act on the caller's own account, not on a municipality.
+NO_MUNICIPALITY = {("POST", "/login"), ("POST", "/logout")}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A request that changes a municipality's data, and who may rightly send it."""
+
+    name: str
+    method: str
+    path: str  # the route's path template, as the app names it
+    request: Callable[[World], Req]
+    owner: Callable[[World], User] | None  # None: nobody may do it in this state
+    owner_status: int = 200
+
+
+def _row(world: World) -> Req:
+    entry = world.entry("hov15-v1")
+    return Req.of_form(
+        f"/raekker/{entry.id}", {"colour": "red", "remark": "Sat af en uvedkommende.", "version": entry.version}
+    )
+
+
+def _row_api(world: World) -> Req:
+    entry = world.entry("hov15-v1")
+    body = {"colour": "red", "remark": "Sat af en uvedkommende.", "opted_out": False, "version": entry.version}
+    return Req.of_json("PUT", f"/api/entries/{entry.id}", body)
+
+
+def _submitted_row(world: World) -> Req:
+    entry = world.entry("hov15-v1", world.submitted)
+    return Req.of_form(
+        f"/raekker/{entry.id}", {"colour": "red", "remark": "Sat af en uvedkommende.", "version": entry.version}
+    )
+
+
+def _submitted_row_api(world: World) -> Req:
+    entry = world.entry("hov15-v1", world.submitted)
+    body = {"colour": "red", "remark": "Sat af en uvedkommende.", "opted_out": False, "version": entry.version}
+    return Req.of_json("PUT", f"/api/entries/{entry.id}", body)
+
+
+def _committee_form(world: World, report_id: int | None, version: int) -> Req:
+    form = {
+        "committee_name": "Beskæftigelsesudvalget",
+        "committee_date": "2026-01-15",
+        "agenda_url": "https://kommune.example/dagsorden/15",
+        "version": version,
+    }
+    return Req.of_form(f"/rapporter/{report_id}/behandling", form)
+
+
+def _committee_json(code: int, version: int) -> Req:
+    body = {
+        "committee_name": "Beskæftigelsesudvalget",
+        "committee_date": "2026-01-15",
+        "agenda_url": "https://kommune.example/dagsorden/15",
+        "version": version,
+    }
+    return Req.of_json("PUT", f"/api/reports/{code}/{YEAR}/committee", body)
+
+
+CASES = [
+    Case(
+        "start a report (page)",
+        "POST",
+        "/kommuner/{code}/{year}/start",
+        lambda w: Req.of_form(f"/kommuner/{KOEBENHAVN}/{YEAR}/start", {"carry_over": "false"}),
+        lambda w: w.copenhagen_editor,
+        303,
+    ),
+    Case(
+        "start a report (API)",
+        "POST",
+        "/api/reports/{code}/{year}/start",
+        lambda w: Req.of_json("POST", f"/api/reports/{KOEBENHAVN}/{YEAR}/start", {"carry_over": False}),
+        lambda w: w.copenhagen_editor,
+        201,
+    ),
+    Case("save a row (page)", "POST", "/raekker/{entry_id}", _row, lambda w: w.editor),
+    Case("save a row (API)", "PUT", "/api/entries/{entry_id}", _row_api, lambda w: w.editor),
+    Case("save a row of a submitted report (page)", "POST", "/raekker/{entry_id}", _submitted_row, None),
+    Case("save a row of a submitted report (API)", "PUT", "/api/entries/{entry_id}", _submitted_row_api, None),
+    Case(
+        "submit (page)",
+        "POST",
+        "/rapporter/{report_id}/indsend",
+        lambda w: Req.of_form(f"/rapporter/{w.report.id}/indsend"),
+        lambda w: w.editor,
+        204,  # HTMX: HX-Redirect to the page
+    ),
+    Case(
+        "submit (API)",
+        "POST",
+        "/api/reports/{code}/{year}/submit",
+        lambda w: Req.of_json("POST", f"/api/reports/{ALLEROED}/{YEAR}/submit", {}),
+        lambda w: w.editor,
+    ),
+    Case(
+        "reopen (page)",
+        "POST",
+        "/rapporter/{report_id}/genaabn",
+        lambda w: Req.of_form(f"/rapporter/{w.submitted.id}/genaabn", {"reason": "Ret række V1."}),
+        lambda w: w.coordinator,
+        204,
+    ),
+    Case(
+        "reopen (API)",
+        "POST",
+        "/api/reports/{code}/{year}/reopen",
+        lambda w: Req.of_json("POST", f"/api/reports/{FREDERIKSBERG}/{YEAR}/reopen", {"reason": "Ret række V1."}),
+        lambda w: w.coordinator,
+    ),
+    Case(
+        "record the committee (page)",
+        "POST",
+        "/rapporter/{report_id}/behandling",
+        lambda w: _committee_form(w, w.report.id, w.fresh_report().version),
+        lambda w: w.editor,
+    ),
+    Case(
+        "record the committee (API)",
+        "PUT",
+        "/api/reports/{code}/{year}/committee",
+        lambda w: _committee_json(ALLEROED, w.fresh_report().version),
+        lambda w: w.editor,
+    ),
+    Case(
+        "record the committee of a submitted report (page)",
+        "POST",
+        "/rapporter/{report_id}/behandling",
+        lambda w: _committee_form(w, w.submitted.id, w.fresh_report(w.submitted).version),
+        lambda w: w.frederiksberg_editor,
+    ),
+    Case(
+        "record the committee of a submitted report (API)",
+        "PUT",
+        "/api/reports/{code}/{year}/committee",
+        lambda w: _committee_json(FREDERIKSBERG, w.fresh_report(w.submitted).version),
+        lambda w: w.frederiksberg_editor,
+    ),
+]
+
+ACCOUNT_CASES = [
+    Case(
+        "log in",
+        "POST",
+        "/login",
+        lambda w: Req.of_form("/login", {"email": w.editor.email, "password": "korrekt-hest-batteri"}),
+        None,
+    ),
+    Case("log out", "POST", "/logout", lambda w: Req.of_form("/logout"), lambda w: w.editor, 303),
+]
+
+
+def case_id(case: Case) -> str:
+    return case.name
