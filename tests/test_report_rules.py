@@ -200,7 +200,9 @@ def test_carried_over_rows_are_unconfirmed_until_confirmed_or_changed(app: FastA
     form = {"colour": "yellow", "remark": "Sidste års tekst", "version": v1["version"]}
     confirmed = browser.send(Req.of_form(f"/raekker/{v1['entry_id']}", form))
     assert confirmed.status_code == 200
-    assert "ikke bekræftet" not in confirmed.text
+    assert "Overført fra 2024, ikke bekræftet" not in confirmed.text  # the row's badge is gone
+    # ... and the count above the rows, sent along out of band, now says one is left.
+    assert "1 række er overført fra 2024 og endnu ikke bekræftet" in confirmed.text
     history = browser.client.get(f"/api/entries/{v1['entry_id']}/history").json()
     assert [(c["field"], c["old_value"], c["new_value"]) for c in history] == [("confirmed", "nej", "ja")]
 
@@ -237,7 +239,10 @@ def test_submit_lists_exactly_what_is_missing(app: FastAPI, db: Database) -> Non
     response = browser.send(Req.of_form(f"/rapporter/{report.id}/indsend"))
     assert response.status_code == 422
     assert "Rapporten kan ikke indsendes endnu: 8 forhold mangler." in response.text
-    items = re.findall(r'<li><a href="#row-([\w-]+)">[\w-]+</a>: ([^<]+)</li>', response.text)
+    # Each item links to its row and names the recommendation by its text, not an internal id.
+    items = re.findall(r'<li><a href="#row-([\w-]+)">([^<]+)</a>: ([^<]+)</li>', response.text)
+    assert all(not text.startswith("hov15-") for _key, text, _message in items)
+    items = [(key, message) for key, _text, message in items]
     assert sorted(items) == sorted(expected)
 
     api = browser.send(Req.of_json("POST", f"/api/reports/{ALLEROED}/{YEAR}/submit", {}))

@@ -68,7 +68,7 @@ def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) 
         agenda_url=report.agenda_url if report else "",
         editable=page.may_edit,
         entries=[entry_out(row) for row in page.rows.values() if row.entry],
-        missing=[{"recommendation_id": m.recommendation_key, "message": m.message} for m in page.missing]
+        missing=[{"recommendation_id": m.recommendation_key, "message": m.message} for m in page.progress.missing]
         if report
         else [],
     )

@@ -59,7 +59,41 @@ class Missing:
     """Something that stands in the way of submitting, tied to the row it concerns."""
 
     recommendation_key: str
+    recommendation_text: str
     message: str
+
+
+@dataclass(frozen=True)
+class ReportProgress:
+    """How far a report has come: what the page shows above the rows and beside Indsend."""
+
+    total: int
+    filled: int  # rows with a colour or fravalgt
+    unconfirmed: int  # rows carried over from last year that nobody has confirmed or changed
+    missing: list[Missing]
+
+
+def progress_of(rows: list[Row]) -> ReportProgress:
+    return ReportProgress(
+        total=len(rows),
+        filled=sum(1 for row in rows if row.entry and (row.entry.colour or row.entry.opted_out)),
+        unconfirmed=sum(1 for row in rows if row.entry is not None and not row.entry.confirmed),
+        missing=missing_for_submit(rows),
+    )
+
+
+def report_progress(session: Session, report_id: int) -> ReportProgress:
+    """The progress of a report from the database, rows in catalogue order (one query)."""
+    rows = [
+        Row(rec, entry)
+        for entry, rec in session.exec(
+            select(StatusEntry, Recommendation)
+            .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
+            .where(StatusEntry.report_id == report_id)
+            .order_by(col(Recommendation.position))
+        )
+    ]
+    return progress_of(rows)
 
 
 @dataclass
@@ -84,16 +118,8 @@ class ReportPage:
         return self.report is not None and self.report.state == ReportState.SUBMITTED
 
     @property
-    def unconfirmed(self) -> list[Row]:
-        return [row for row in self.rows.values() if row.entry is not None and not row.entry.confirmed]
-
-    @property
-    def filled(self) -> int:
-        return sum(1 for row in self.rows.values() if row.entry and (row.entry.colour or row.entry.opted_out))
-
-    @property
-    def missing(self) -> list[Missing]:
-        return missing_for_submit(list(self.rows.values()))
+    def progress(self) -> ReportProgress:
+        return progress_of(list(self.rows.values()))
 
 
 def missing_for_submit(rows: list[Row]) -> list[Missing]:
@@ -104,11 +130,11 @@ def missing_for_submit(rows: list[Row]) -> list[Missing]:
         rec, entry = row.recommendation, row.entry
         colour = row.colour
         if rec.kind == Kind.SKAL and colour is None:
-            missing.append(Missing(rec.key, "SKAL-anbefalingen mangler en farve."))
+            missing.append(Missing(rec.key, rec.text, "SKAL-anbefalingen mangler en farve."))
         if colour is not None and colour.needs_remark and not (entry and entry.remark):
-            missing.append(Missing(rec.key, f"{colour.label} kræver en bemærkning."))
+            missing.append(Missing(rec.key, rec.text, f"{colour.label} kræver en bemærkning."))
         if entry is not None and not entry.confirmed:
-            missing.append(Missing(rec.key, "Overført fra sidste år: bekræft eller ret rækken."))
+            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken."))
     return missing
 
 
@@ -265,6 +291,7 @@ class RowContext:
     row: Row
     year: int
     editable: bool
+    report_id: int
 
 
 def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
@@ -289,7 +316,8 @@ def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
         and reporting_round.state == RoundState.OPEN
         and report.state == ReportState.IN_PROGRESS
     )
-    return RowContext(Row(rec, entry, previous.get(rec.id or 0, []), updated_by), reporting_round.year, editable)
+    row = Row(rec, entry, previous.get(rec.id or 0, []), updated_by)
+    return RowContext(row, reporting_round.year, editable, report.id or 0)
 
 
 def report_id_for(session: Session, municipality_code: int, year: int) -> int:

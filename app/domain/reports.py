@@ -19,13 +19,12 @@ from app.domain.errors import Conflict, DomainError, InvalidInput, NotAllowedNow
 from app.domain.report_view import (
     Missing,
     ReportState,
-    Row,
     RowContext,
     find_municipality,
     find_report,
     load_row,
-    missing_for_submit,
     previous_statuses,
+    report_progress,
     scope_of,
 )
 from app.domain.rounds import RoundState, round_for
@@ -298,16 +297,7 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     _require_open(reporting_round)
     if report.state != ReportState.IN_PROGRESS:
         raise NotAllowedNow("Rapporten er allerede indsendt.")
-    rows = [
-        Row(rec, entry)
-        for entry, rec in session.exec(
-            select(StatusEntry, Recommendation)
-            .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
-            .where(StatusEntry.report_id == report_id)
-            .order_by(col(Recommendation.position))
-        )
-    ]
-    missing = missing_for_submit(rows)
+    missing = report_progress(session, report_id).missing
     if missing:
         raise SubmitIncomplete(missing)
     report.state = ReportState.SUBMITTED

@@ -11,10 +11,12 @@ from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
 from app.domain.errors import Conflict, DomainError
 from app.domain.report_view import (
     FIELD_LABELS,
+    ReportProgress,
     RowContext,
     entry_history,
     load_report_page,
     load_row,
+    report_progress,
 )
 from app.domain.reports import (
     EntryInput,
@@ -26,6 +28,7 @@ from app.domain.reports import (
     submit_report,
 )
 from app.domain.statuses import MAX_REMARK_LENGTH, Colour
+from app.models import StatusEntry
 from app.web.templating import render
 
 router = APIRouter()
@@ -43,24 +46,34 @@ class RowForm:
     version: int
 
     @classmethod
-    def of(cls, context: RowContext) -> "RowForm":
-        entry = context.row.entry
-        assert entry is not None
+    def of(cls, entry: StatusEntry | None) -> "RowForm":
+        assert entry is not None  # rows of a started report always have their entry
         return cls(entry.colour or "", entry.remark, entry.opted_out, entry.opt_out_reason, entry.version)
 
 
 def _row_response(
-    request: Request, context: RowContext, form: RowForm, *, status_code: int = 200, **extra: Any
+    request: Request,
+    context: RowContext,
+    form: RowForm,
+    *,
+    status_code: int = 200,
+    progress: ReportProgress | None = None,
+    **extra: Any,
 ) -> Response:
+    """The row's fragment; after a save, also the report's progress and checklist, out of band."""
     values = {
         "row": context.row,
         "form": form,
         "year": context.year,
         "editable": context.editable,
         "max_remark": MAX_REMARK_LENGTH,
+        "progress": progress,
+        "missing": progress.missing if progress else [],
+        "oob": True,
         **extra,
     }
-    return render(request, PAGE, values, block="row", status_code=status_code)
+    blocks = ["row", "progress", "checklist"] if progress is not None else ["row"]
+    return render(request, PAGE, values, blocks=blocks, status_code=status_code)
 
 
 def report_url(code: int, year: int) -> str:
@@ -70,7 +83,7 @@ def report_url(code: int, year: int) -> str:
 @router.get("/kommuner/{code}/{year}")
 def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
-    forms = {rec_id: RowForm.of(RowContext(row, year, page.may_edit)) for rec_id, row in page.rows.items() if row.entry}
+    forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
     return render(request, PAGE, {"page": page, "forms": forms, "year": year, "max_remark": MAX_REMARK_LENGTH})
 
 
@@ -113,6 +126,7 @@ def save_row(
                 EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
                 now=now,
             )
+            progress = report_progress(session, context.report_id)
     except Conflict as conflict:
         # Keep the user's text in the form; show the other person's value beside it. The form
         # now carries the current version, so saving again is a deliberate choice.
@@ -133,7 +147,7 @@ def save_row(
         with database.read() as session:
             context = load_row(session, actor, entry_id)
         return _row_response(request, context, sent, status_code=error.status_code, error=error)
-    return _row_response(request, context, RowForm.of(context), saved=True)
+    return _row_response(request, context, RowForm.of(context.row.entry), progress=progress, saved=True)
 
 
 @router.get("/raekker/{entry_id}/historik")
@@ -154,13 +168,8 @@ def submit(request: Request, report_id: int, database: DatabaseDep, actor: Curre
         with database.write() as session:
             ref = submit_report(session, actor, report_id, now=now)
     except SubmitIncomplete as incomplete:
-        return render(
-            request,
-            PAGE,
-            {"missing": incomplete.missing, "error": incomplete.message},
-            block="submit_result",
-            status_code=422,
-        )
+        context = {"missing": incomplete.missing, "submit_error": incomplete.message}
+        return render(request, PAGE, context, block="checklist", status_code=422)
     return _back_to_page(request, report_url(ref.municipality_code, ref.year))
 
 

@@ -64,10 +64,16 @@ def render(
     context: dict[str, Any],
     *,
     block: str | None = None,
+    blocks: list[str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """A page, or with ``block`` just that block of it: the fragment HTMX swaps in."""
+    """A page, or with ``block`` just that block of it: the fragment HTMX swaps in (``blocks``:
+    several, the first swapped into the target, the rest out of band)."""
+    if blocks:
+        return templates.TemplateResponse(
+            request, name, context, status_code=status_code, headers=headers, block_names=blocks
+        )
     if block is not None:
         return templates.TemplateResponse(
             request, name, context, status_code=status_code, headers=headers, block_name=block
