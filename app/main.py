@@ -1,5 +1,6 @@
 """create_app(): middleware, routers, static files, templates and error pages."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded at start-up lives as long as the process: keep it out of the garbage
+        # collector's full passes, which otherwise cost tens of milliseconds each under load.
+        gc.collect()
+        gc.freeze()
         yield
         database.dispose()
 

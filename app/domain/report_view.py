@@ -207,18 +207,10 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
 def previous_statuses(
     session: Session, municipality: Municipality, year: int, recommendation_ids: list[int]
 ) -> dict[int, list[PreviousStatus]]:
-    """Last year's statuses for these recommendations, following revised ones to what they replaced."""
-    last_round = session.exec(
-        select(ReportingRound)
-        .where(ReportingRound.kkr_id == municipality.kkr_id)
-        .where(ReportingRound.year == year - 1)
-    ).first()
-    if last_round is None:
-        return {}
-    last_report = find_report(session, last_round.id or 0, municipality.code)
-    if last_report is None:
-        return {}
+    """Last year's statuses for these recommendations, following revised ones to what they replaced.
 
+    Two queries: the replacement links, then last year's entries of this municipality.
+    """
     sources: dict[int, list[int]] = {rec_id: [rec_id] for rec_id in recommendation_ids}
     for replaced_id, replacement_id in session.exec(
         select(RecommendationReplacement.replaced_id, RecommendationReplacement.replacement_id).where(
@@ -233,8 +225,12 @@ def previous_statuses(
         )
         for entry, key in session.exec(
             select(StatusEntry, Recommendation.key)
+            .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
+            .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
             .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
-            .where(StatusEntry.report_id == last_report.id)
+            .where(ReportingRound.kkr_id == municipality.kkr_id)
+            .where(ReportingRound.year == year - 1)
+            .where(StatusReport.municipality_code == municipality.code)
             .where(col(StatusEntry.recommendation_id).in_(wanted))
         )
     }

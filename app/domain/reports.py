@@ -19,6 +19,7 @@ from app.domain.errors import Conflict, DomainError, InvalidInput, NotAllowedNow
 from app.domain.report_view import (
     Missing,
     ReportState,
+    Row,
     RowContext,
     find_municipality,
     find_report,
@@ -263,8 +264,12 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
             )
         )
     session.flush()
-    session.refresh(entry)
-    return load_row(session, actor, entry_id)
+    # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
+    # its criteria in Python), so the answer is built from what is in hand, not read back.
+    user = session.get(User, actor.user_id)
+    previous = previous_statuses(session, municipality, reporting_round.year, [rec.id or 0])
+    row = Row(rec, entry, previous.get(rec.id or 0, []), user.name if user else None)
+    return RowContext(row, reporting_round.year, editable=True, report_id=report.id or 0)
 
 
 def _as_text(value: object) -> str | None:
