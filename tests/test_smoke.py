@@ -10,6 +10,7 @@ def test_editor_saves_a_row_and_sees_it_saved(client: TestClient, db: Database) 
     editor = make_user(db, Role.EDITOR, name="Jette Jobcenterchef")
     report = start(db, editor, ALLEROED)
     token = login(client, editor)
+    assert report.id is not None
     row = entry(db, report.id, "hov15-v1")
     response = client.post(
         f"/raekker/{row.id}",

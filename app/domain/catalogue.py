@@ -524,12 +524,10 @@ def _sync_recommendations(
         summary.removed.append("erstatningslink")
     session.flush()
 
-    # Unused recommendations that left the file go (ones with statuses were refused earlier).
+    # Unused recommendations that left the file go. Ones with statuses, or that another
+    # recommendation replaces, were refused before anything was written; the links they made
+    # themselves went just above.
     for key, row in remaining.items():
-        for link in session.exec(
-            select(RecommendationReplacement).where(RecommendationReplacement.replaced_id == row.id)
-        ):
-            session.delete(link)
         session.delete(row)
         summary.removed.append(f"anbefaling {key}")
     session.flush()
