@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from httpx import Response
+from httpx2 import Response
 from sqlmodel import select
 
 from app.db import Database
