@@ -258,16 +258,7 @@ FIELD_LABELS = {
 
 def entry_history(session: Session, actor: Actor, entry_id: int) -> tuple[Recommendation, list[HistoryItem]]:
     """Every change to one row, newest first."""
-    found = session.exec(
-        select(StatusEntry, StatusReport, Municipality, Recommendation)
-        .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
-        .join(Municipality, col(Municipality.code) == StatusReport.municipality_code)
-        .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
-        .where(StatusEntry.id == entry_id)
-    ).first()
-    if found is None:
-        raise NotFound("Rækken findes ikke.")
-    _entry, report, municipality, recommendation = found
+    _entry, report, _round, municipality, recommendation = find_entry(session, entry_id)
     require(actor, Action.VIEW_REPORT, scope_of(municipality, report))
     changes = session.exec(
         select(StatusChange, User.name)
@@ -290,8 +281,12 @@ class RowContext:
     report_id: int
 
 
-def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
-    found: tuple[StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation] | None = session.exec(
+EntryWithContext = tuple[StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation]
+
+
+def find_entry(session: Session, entry_id: int) -> EntryWithContext:
+    """A row with its report, round, municipality and recommendation, in one query."""
+    found: EntryWithContext | None = session.exec(
         # SQLModel's select() is typed for at most four entities; the fifth is fine at run time.
         select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)  # type: ignore[call-overload]
         .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
@@ -302,7 +297,11 @@ def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
     ).first()
     if found is None:
         raise NotFound("Rækken findes ikke.")
-    entry, report, reporting_round, municipality, rec = found
+    return found
+
+
+def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
+    entry, report, reporting_round, municipality, rec = find_entry(session, entry_id)
     scope = scope_of(municipality, report)
     require(actor, Action.VIEW_REPORT, scope)
     updated_by = session.get(User, entry.updated_by_id).name if entry.updated_by_id else None  # type: ignore[union-attr]

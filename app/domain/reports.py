@@ -21,6 +21,7 @@ from app.domain.report_view import (
     ReportState,
     Row,
     RowContext,
+    find_entry,
     find_municipality,
     find_report,
     load_row,
@@ -39,7 +40,6 @@ from app.domain.statuses import (
 from app.models import (
     Catalogue,
     Municipality,
-    Recommendation,
     ReportEvent,
     ReportingRound,
     StatusChange,
@@ -166,23 +166,6 @@ def start_report(
 # ---------------------------------------------------------------------------- rows
 
 
-def _load_entry(
-    session: Session, entry_id: int
-) -> tuple[StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation]:
-    found = session.exec(
-        # SQLModel's select() is typed for at most four entities; the fifth is fine at run time.
-        select(StatusEntry, StatusReport, ReportingRound, Municipality, Recommendation)  # type: ignore[call-overload]
-        .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
-        .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
-        .join(Municipality, col(Municipality.code) == StatusReport.municipality_code)
-        .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
-        .where(StatusEntry.id == entry_id)
-    ).first()
-    if found is None:
-        raise NotFound("Rækken findes ikke.")
-    return found[0], found[1], found[2], found[3], found[4]
-
-
 def _current_values(session: Session, entry: StatusEntry) -> dict[str, Any]:
     name = session.get(User, entry.updated_by_id).name if entry.updated_by_id else None  # type: ignore[union-attr]
     return {
@@ -213,7 +196,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     Saving confirms a row carried over from last year. Only the fields that changed go into
     the history; a save that changes nothing writes nothing.
     """
-    entry, report, reporting_round, municipality, rec = _load_entry(session, entry_id)
+    entry, report, reporting_round, municipality, rec = find_entry(session, entry_id)
     require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
     _require_open(reporting_round)
     if report.state != ReportState.IN_PROGRESS:
