@@ -12,7 +12,7 @@ from app.domain.catalogue_queries import CatalogueTree, build_tree
 from app.domain.catalogue_schema import Kind
 from app.domain.errors import NotFound
 from app.domain.rounds import RoundState, round_for
-from app.domain.statuses import Colour
+from app.domain.statuses import Colour, may_opt_out
 from app.models import (
     Catalogue,
     Kkr,
@@ -52,6 +52,10 @@ class Row:
     @property
     def colour(self) -> Colour | None:
         return Colour(self.entry.colour) if self.entry and self.entry.colour else None
+
+    @property
+    def may_opt_out(self) -> bool:
+        return may_opt_out(self.recommendation.kind)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from app.domain.statuses import (
     MAX_REMARK_LENGTH,
     check_opt_out,
     clean_text,
+    may_opt_out,
     parse_colour,
 )
 from app.models import (
@@ -155,7 +156,7 @@ def start_report(
             last = sources[0]
             entry.colour = last.colour.value if last.colour else None
             entry.remark = last.remark
-            entry.opted_out = last.opted_out and rec.kind == "kan"
+            entry.opted_out = last.opted_out and may_opt_out(rec.kind)
             entry.confirmed = False
         session.add(entry)
     _event(session, report, "started", actor, now, "fra sidste års status" if carry_over else "tom")

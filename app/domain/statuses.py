@@ -76,11 +76,16 @@ def clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
     return text
 
 
+def may_opt_out(kind: str) -> bool:
+    """Only a "kan" recommendation may be deliberately not chosen (fravalgt)."""
+    return kind == Kind.KAN
+
+
 def check_opt_out(kind: str, opted_out: bool, reason: str) -> None:
-    """Only a "kan" recommendation may be deliberately not chosen (fravalgt), and only with a reason."""
+    """Fravalgt only where ``may_opt_out`` allows it, and only with a reason."""
     if not opted_out:
         return
-    if kind != Kind.KAN:
+    if not may_opt_out(kind):
         raise InvalidInput("Kun en KAN-anbefaling kan fravælges.", field="opted_out")
     if not reason:
         raise InvalidInput("Skriv hvorfor anbefalingen er fravalgt.", field="opt_out_reason")

@@ -5,7 +5,6 @@ from fastapi.responses import Response
 
 from app.deps import OptionalUser, ReadSession
 from app.domain.catalogue_queries import get_catalogue_tree, list_catalogues
-from app.domain.catalogue_schema import Kind
 from app.web.templating import render
 
 router = APIRouter()
@@ -18,4 +17,4 @@ def catalogue_list(request: Request, session: ReadSession, _user: OptionalUser) 
 
 @router.get("/katalog/{key}")
 def catalogue_page(request: Request, key: str, session: ReadSession, _user: OptionalUser) -> Response:
-    return render(request, "pages/catalogue.html", {"tree": get_catalogue_tree(session, key), "Kind": Kind})
+    return render(request, "pages/catalogue.html", {"tree": get_catalogue_tree(session, key)})

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import TEMPLATES_DIR
+from app.domain.catalogue_schema import Kind
 from app.domain.rounds import RoundState
 from app.domain.statuses import Colour
 
@@ -39,6 +40,7 @@ templates = Jinja2Blocks(directory=str(TEMPLATES_DIR), context_processors=[_cont
 templates.env.filters["danish_date"] = danish_date
 templates.env.filters["danish_datetime"] = danish_datetime
 templates.env.globals["Colour"] = Colour
+templates.env.globals["Kind"] = Kind
 
 
 def round_state(value: str) -> str:
