@@ -58,8 +58,9 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> Non
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`fremdrift demo` into a temporary SQLite file, then `fremdrift serve` on a free port."""
+    # Fail, never skip: scripts/test installs both, so a missing one is a broken set-up to see.
     if not FREMDRIFT.exists():
-        pytest.skip(f"{FREMDRIFT} is not installed (pip install -e .)")
+        pytest.fail(f"{FREMDRIFT} is not installed: run scripts/test, which installs it")
     workdir = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{workdir / 'demo.db'}"
     env = {**os.environ, "DATABASE_URL": database_url, "FREMDRIFT_DEMO": "1"}
@@ -90,9 +91,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """The system Chromium through Playwright (never `playwright install`)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is not installed: run scripts/test, which installs it with apt-get")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
