@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.domain.access import Action, Actor, ReportScope, is_allowed, require
 from app.domain.catalogue_queries import CatalogueTree, build_tree
 from app.domain.catalogue_schema import Kind
-from app.domain.errors import NotFound
+from app.domain.errors import NotAllowedNow, NotFound
 from app.domain.rounds import RoundState, round_for
 from app.domain.statuses import Colour, may_opt_out
 from app.models import (
@@ -142,6 +142,22 @@ def missing_for_submit(rows: list[Row]) -> list[Missing]:
     return missing
 
 
+def rows_locked(reporting_round: ReportingRound, report: StatusReport | None) -> NotAllowedNow | None:
+    """Why nobody can change this report's rows now, or None when they can: the round must be
+    open and the report started and not yet submitted. Access is ``access.require``'s business."""
+    if reporting_round.state != RoundState.OPEN:
+        return NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er ikke åben for indberetning.")
+    if report is not None and report.state != ReportState.IN_PROGRESS:
+        return NotAllowedNow("Rapporten er indsendt og kan ikke ændres. En koordinator kan genåbne den.")
+    return None
+
+
+def user_name(session: Session, user_id: int | None) -> str | None:
+    """The display name of the user who made a change, if any."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.name if user else None
+
+
 def scope_of(municipality: Municipality, report: StatusReport | None) -> ReportScope:
     return ReportScope(
         municipality_code=municipality.code,
@@ -193,6 +209,7 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         row.previous = previous.get(rec_id, [])
 
     may_edit_report = is_allowed(actor, Action.EDIT_REPORT, scope)
+    unlocked = rows_locked(reporting_round, report) is None
     round_open = reporting_round.state == RoundState.OPEN
     return ReportPage(
         municipality=municipality,
@@ -201,8 +218,8 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         tree=tree,
         report=report,
         rows=rows,
-        may_edit=may_edit_report and round_open and report is not None and report.state == ReportState.IN_PROGRESS,
-        may_start=may_edit_report and round_open and report is None,
+        may_edit=may_edit_report and report is not None and unlocked,
+        may_start=may_edit_report and report is None and unlocked,
         may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and round_open and scope.submitted,
         may_record_committee=may_edit_report and report is not None and reporting_round.state != RoundState.PUBLISHED,
     )
@@ -308,14 +325,9 @@ def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
     entry, report, reporting_round, municipality, rec = find_entry(session, entry_id)
     scope = scope_of(municipality, report)
     require(actor, Action.VIEW_REPORT, scope)
-    updated_by = session.get(User, entry.updated_by_id).name if entry.updated_by_id else None  # type: ignore[union-attr]
     previous = previous_statuses(session, municipality, reporting_round.year, [rec.id or 0])
-    editable = (
-        is_allowed(actor, Action.EDIT_REPORT, scope)
-        and reporting_round.state == RoundState.OPEN
-        and report.state == ReportState.IN_PROGRESS
-    )
-    row = Row(rec, entry, previous.get(rec.id or 0, []), updated_by)
+    editable = is_allowed(actor, Action.EDIT_REPORT, scope) and rows_locked(reporting_round, report) is None
+    row = Row(rec, entry, previous.get(rec.id or 0, []), user_name(session, entry.updated_by_id))
     return RowContext(row, reporting_round.year, editable, report.id or 0)
 
 

@@ -27,7 +27,9 @@ from app.domain.report_view import (
     load_row,
     previous_statuses,
     report_progress,
+    rows_locked,
     scope_of,
+    user_name,
 )
 from app.domain.rounds import RoundState, round_for
 from app.domain.statuses import (
@@ -46,7 +48,6 @@ from app.models import (
     StatusChange,
     StatusEntry,
     StatusReport,
-    User,
 )
 
 MAX_COMMITTEE_LENGTH = 200
@@ -86,9 +87,9 @@ class EntryInput:
     version: int
 
 
-def _require_open(reporting_round: ReportingRound) -> None:
-    if reporting_round.state != RoundState.OPEN:
-        raise NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er ikke åben for indberetning.")
+def _require_unlocked(reporting_round: ReportingRound, report: StatusReport | None) -> None:
+    if (locked := rows_locked(reporting_round, report)) is not None:
+        raise locked
 
 
 def _event(
@@ -124,7 +125,7 @@ def start_report(
     reporting_round = round_for(session, municipality.kkr_id, year)
     assert reporting_round.id is not None
     require(actor, Action.EDIT_REPORT, scope_of(municipality, None))
-    _require_open(reporting_round)
+    _require_unlocked(reporting_round, None)
     if find_report(session, reporting_round.id, municipality.code) is not None:
         raise NotAllowedNow("Statusrapporten er allerede startet.")
 
@@ -168,7 +169,6 @@ def start_report(
 
 
 def _current_values(session: Session, entry: StatusEntry) -> dict[str, Any]:
-    name = session.get(User, entry.updated_by_id).name if entry.updated_by_id else None  # type: ignore[union-attr]
     return {
         "colour": entry.colour,
         "remark": entry.remark,
@@ -176,7 +176,7 @@ def _current_values(session: Session, entry: StatusEntry) -> dict[str, Any]:
         "opt_out_reason": entry.opt_out_reason,
         "confirmed": entry.confirmed,
         "version": entry.version,
-        "updated_by": name,
+        "updated_by": user_name(session, entry.updated_by_id),
         "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
     }
 
@@ -199,9 +199,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     """
     entry, report, reporting_round, municipality, rec = find_entry(session, entry_id)
     require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
-    _require_open(reporting_round)
-    if report.state != ReportState.IN_PROGRESS:
-        raise NotAllowedNow("Rapporten er indsendt og kan ikke ændres. En koordinator kan genåbne den.")
+    _require_unlocked(reporting_round, report)
 
     colour = parse_colour(data.colour)
     remark = clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
@@ -250,9 +248,8 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     session.flush()
     # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
     # its criteria in Python), so the answer is built from what is in hand, not read back.
-    user = session.get(User, actor.user_id)
     previous = previous_statuses(session, municipality, reporting_round.year, [rec.id or 0])
-    row = Row(rec, entry, previous.get(rec.id or 0, []), user.name if user else None)
+    row = Row(rec, entry, previous.get(rec.id or 0, []), user_name(session, actor.user_id))
     return RowContext(row, reporting_round.year, editable=True, report_id=report.id or 0)
 
 
@@ -283,9 +280,7 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     """Submit (indsend). Refused with the full list of what is missing; read-only afterwards."""
     report, reporting_round, municipality = _load_report(session, report_id)
     require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
-    _require_open(reporting_round)
-    if report.state != ReportState.IN_PROGRESS:
-        raise NotAllowedNow("Rapporten er allerede indsendt.")
+    _require_unlocked(reporting_round, report)
     missing = report_progress(session, report_id).missing
     if missing:
         raise SubmitIncomplete(missing)
@@ -303,7 +298,7 @@ def reopen_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     """A coordinator hands a submitted report back to the municipality for changes."""
     report, reporting_round, municipality = _load_report(session, report_id)
     require(actor, Action.REOPEN_REPORT, scope_of(municipality, report))
-    _require_open(reporting_round)
+    _require_unlocked(reporting_round, None)
     if report.state != ReportState.SUBMITTED:
         raise NotAllowedNow("Rapporten er ikke indsendt, så der er intet at genåbne.")
     reason = clean_text(reason, field="reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH)
