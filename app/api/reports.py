@@ -8,13 +8,15 @@ from app.api.schemas import (
     EntryIn,
     EntryOut,
     HistoryOut,
+    MissingOut,
     PreviousOut,
     ReopenIn,
     ReportOut,
+    ReportStateOut,
     StartIn,
 )
 from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
-from app.domain.report_view import Row, entry_history, load_report_page, report_id_for
+from app.domain.report_view import Missing, Row, entry_history, load_report_page, report_id_for
 from app.domain.reports import (
     EntryInput,
     SubmitIncomplete,
@@ -24,8 +26,24 @@ from app.domain.reports import (
     start_report,
     submit_report,
 )
+from app.models import StatusReport
 
 router = APIRouter(tags=["statusrapporter"])
+
+
+def missing_out(missing: list[Missing]) -> list[MissingOut]:
+    return [MissingOut(recommendation_id=m.recommendation_key, message=m.message) for m in missing]
+
+
+def report_state_out(report: StatusReport) -> ReportStateOut:
+    assert report.id is not None
+    return ReportStateOut(
+        report_id=report.id,
+        state=report.state,
+        version=report.version,
+        committee_name=report.committee_name,
+        committee_date=report.committee_date,
+    )
 
 
 def entry_out(row: Row) -> EntryOut:
@@ -68,9 +86,7 @@ def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) 
         agenda_url=report.agenda_url if report else "",
         editable=page.may_edit,
         entries=[entry_out(row) for row in page.rows.values() if row.entry],
-        missing=[{"recommendation_id": m.recommendation_key, "message": m.message} for m in page.progress.missing]
-        if report
-        else [],
+        missing=missing_out(page.progress.missing) if report else [],
     )
 
 
@@ -98,49 +114,47 @@ def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[Hi
     return [HistoryOut(**change.__dict__) for change in changes]
 
 
-@router.post("/reports/{code}/{year}/submit", responses={422: {"description": "Det, der mangler."}})
-def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+@router.post(
+    "/reports/{code}/{year}/submit",
+    # The 422 with the list of what is missing is a JSONResponse of its own.
+    response_model=ReportStateOut,
+    responses={422: {"description": "Det, der mangler."}},
+)
+def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut | Response:
     try:
         with database.write() as session:
-            report_id = report_id_for(session, code, year)
-            ref = submit_report(session, actor, report_id, now=now)
+            ref = submit_report(session, actor, report_id_for(session, code, year), now=now)
     except SubmitIncomplete as incomplete:
-        missing = [{"recommendation_id": m.recommendation_key, "message": m.message} for m in incomplete.missing]
+        missing = [item.model_dump() for item in missing_out(incomplete.missing)]
         return JSONResponse(
             {"detail": incomplete.message, "missing": missing, "code": "SubmitIncomplete"},
             status_code=422,
         )
-    return JSONResponse({"report_id": report_id, "state": ref.report.state, "version": ref.report.version})
+    return report_state_out(ref.report)
 
 
 @router.post("/reports/{code}/{year}/reopen")
 def reopen(
     code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
-) -> dict[str, object]:
+) -> ReportStateOut:
     with database.write() as session:
-        report_id = report_id_for(session, code, year)
-        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason)
-    return {"report_id": report_id, "state": ref.report.state, "version": ref.report.version}
+        ref = reopen_report(session, actor, report_id_for(session, code, year), now=now, reason=body.reason)
+    return report_state_out(ref.report)
 
 
 @router.put("/reports/{code}/{year}/committee")
 def committee(
     code: int, year: int, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
-) -> dict[str, object]:
+) -> ReportStateOut:
     with database.write() as session:
-        report_id = report_id_for(session, code, year)
         report = record_committee(
             session,
             actor,
-            report_id,
+            report_id_for(session, code, year),
             committee_name=body.committee_name,
             committee_date=body.committee_date,
             agenda_url=body.agenda_url,
             version=body.version,
             now=now,
         )
-    return {
-        "report_id": report_id,
-        "version": report.version,
-        "committee_name": report.committee_name,
-    }
+    return report_state_out(report)

@@ -64,6 +64,11 @@ class EntryOut(BaseModel):
     previous: list[PreviousOut]
 
 
+class MissingOut(BaseModel):
+    recommendation_id: str
+    message: str
+
+
 class ReportOut(BaseModel):
     municipality_code: int
     municipality: str
@@ -78,7 +83,17 @@ class ReportOut(BaseModel):
     agenda_url: str
     editable: bool
     entries: list[EntryOut]
-    missing: list[dict[str, str]]
+    missing: list[MissingOut]
+
+
+class ReportStateOut(BaseModel):
+    """What submit, reopen and the committee record answer: the report's state after the action."""
+
+    report_id: int
+    state: str
+    version: int
+    committee_name: str
+    committee_date: date | None
 
 
 class EntryIn(BaseModel):
