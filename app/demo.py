@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from app.domain.access import Role
 from app.domain.accounts import create_user
-from app.domain.catalogue import load_catalogue, parse_catalogue_file
+from app.domain.catalogue import load_catalogue
+from app.domain.catalogue_file import parse_catalogue_file
 from app.domain.catalogue_schema import Kind
 from app.domain.rounds import RoundState, create_round
 from app.domain.statuses import Colour

@@ -17,7 +17,8 @@ from app import migrate
 from app.cli import DEFAULT_CATALOGUE, upgrade_database
 from app.config import Settings
 from app.db import Database
-from app.domain.catalogue import load_catalogue, parse_catalogue_file
+from app.domain.catalogue import load_catalogue
+from app.domain.catalogue_file import parse_catalogue_file
 from app.main import create_app
 from tests.factories import NOW
 

@@ -18,13 +18,8 @@ from app.config import get_settings
 from app.db import Database
 from app.domain.access import Role
 from app.domain.accounts import actor_of
-from app.domain.catalogue import (
-    CatalogueInvalid,
-    LoadSummary,
-    load_catalogue,
-    parse_catalogue_file,
-    parse_catalogue_text,
-)
+from app.domain.catalogue import LoadSummary, load_catalogue
+from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file, parse_catalogue_text
 from app.domain.reports import EntryInput, save_entry
 from app.models import Catalogue, FocusArea, Guideline, Recommendation, RecommendationReplacement
 from tests.dump import dump_database

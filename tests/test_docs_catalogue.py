@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from app.cli import app as cli_app
 from app.config import get_settings
 from app.db import Database
-from app.domain.catalogue import load_catalogue, parse_catalogue_text
+from app.domain.catalogue import load_catalogue
+from app.domain.catalogue_file import parse_catalogue_text
 from app.domain.catalogue_schema import (
     SCHEMA_VERSION,
     CatalogueSpec,
