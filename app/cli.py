@@ -15,12 +15,12 @@ from app.config import SEED_DIR, get_settings
 from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo import build_demo
-from app.domain.access import Role
 from app.domain.accounts import create_user
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
 from app.domain.errors import DomainError
 from app.domain.municipalities import load_register, read_register
+from app.domain.vocabulary import Role
 from app.models import User
 
 app = typer.Typer(

@@ -12,13 +12,11 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from app.domain.access import Role
 from app.domain.accounts import create_user
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
-from app.domain.catalogue_schema import Kind
-from app.domain.rounds import RoundState, create_round
-from app.domain.statuses import Colour
+from app.domain.rounds import create_round
+from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState, Role, RoundState
 from app.models import (
     Kkr,
     Municipality,
@@ -152,7 +150,7 @@ def _create_users(session: Session, municipalities: Sequence[Municipality], now:
                 email=email,
                 name=f"Jobcenterchef, {municipality.name} (demo)",
                 password_hash=password_hash,
-                role=Role.EDITOR.value,
+                role=Role.EDITOR,
                 municipality_code=municipality.code,
                 created_at=now,
             )
@@ -200,7 +198,7 @@ def _report(
     report = StatusReport(
         round_id=reporting_round.id,
         municipality_code=municipality.code,
-        state="submitted" if submitted else "in_progress",
+        state=ReportState.SUBMITTED if submitted else ReportState.IN_PROGRESS,
         started_at=started,
         started_by_id=editor.id,
         submitted_at=finished if submitted else None,
@@ -212,7 +210,7 @@ def _report(
     session.add(report)
     session.flush()
     assert report.id is not None
-    session.add(ReportEvent(report_id=report.id, event="started", at=started, by_id=editor.id))
+    session.add(ReportEvent(report_id=report.id, event=ReportEventKind.STARTED, at=started, by_id=editor.id))
     level = maturity[municipality.code]
     for rec in recommendations:
         assert rec.id is not None
@@ -227,7 +225,7 @@ def _report(
         else:
             draw = rng.random()
             colour = Colour.GREEN if draw < level else Colour.YELLOW if draw < level + 0.25 else Colour.RED
-            entry.colour = colour.value
+            entry.colour = colour
             entry.remark = rng.choice(REMARKS[colour]) if colour.needs_remark or rng.random() < 0.5 else ""
         session.add(entry)
         session.flush()
@@ -245,5 +243,7 @@ def _report(
         )
     if submitted:
         session.add(
-            ReportEvent(report_id=report.id, event="submitted", at=report.submitted_at or started, by_id=editor.id)
+            ReportEvent(
+                report_id=report.id, event=ReportEventKind.SUBMITTED, at=report.submitted_at or started, by_id=editor.id
+            )
         )

@@ -21,6 +21,7 @@ from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
 from app.main import create_app
 from tests.factories import NOW
+from tests.scenarios import World, build_world
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -139,3 +140,12 @@ def app(settings: Settings, db: Database) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def world(app: FastAPI, db: Database) -> World:
+    """The reporting world of ``tests.scenarios``, with the Allerød editor already logged in
+    (so a test's snapshot of the tables is taken after the log-in's own writes)."""
+    world = build_world(app, db)
+    world.browser(world.editor)
+    return world

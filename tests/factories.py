@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import Database
-from app.domain.access import Role
 from app.domain.accounts import actor_of, create_user
-from app.domain.reports import start_report
-from app.domain.rounds import RoundState, create_round
+from app.domain.reports.commands import start_report
+from app.domain.rounds import create_round
+from app.domain.vocabulary import Role, RoundState
 from app.models import ReportingRound, StatusEntry, StatusReport, User
 
 NOW = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)
@@ -91,7 +91,7 @@ def set_round_state(db: Database, round_id: int, state: RoundState) -> None:
     with db.write() as session:
         reporting_round = session.get(ReportingRound, round_id)
         assert reporting_round is not None
-        reporting_round.state = state.value
+        reporting_round.state = state
         session.add(reporting_round)
 
 

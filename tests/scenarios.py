@@ -19,9 +19,9 @@ from httpx2 import Response
 from sqlmodel import col, select
 
 from app.db import Database
-from app.domain.access import Role
 from app.domain.accounts import actor_of, start_session
-from app.domain.reports import EntryInput, save_entry, submit_report
+from app.domain.reports.commands import EntryInput, save_entry, submit_report
+from app.domain.vocabulary import Role
 from app.models import Recommendation, ReportingRound, StatusChange, StatusEntry, StatusReport, User
 from app.security.csrf import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
 from app.security.passwords import hash_password

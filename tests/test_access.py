@@ -5,7 +5,6 @@ from urllib.parse import quote
 import pytest
 from fastapi import FastAPI
 
-from app.db import Database
 from app.models import User
 from tests.factories import ALLEROED
 from tests.route_cases import CASES, NO_MUNICIPALITY, Case, case_id
@@ -14,7 +13,6 @@ from tests.scenarios import (
     YEAR,
     Req,
     World,
-    build_world,
     changed_tables,
     open_browser,
     snapshot,
@@ -27,11 +25,6 @@ FREDERIKSBERG_PAGE = f"/kommuner/{FREDERIKSBERG}/{YEAR}"
 
 def row_save(entry_id: int | None, version: int) -> Req:
     return Req.of_form(f"/raekker/{entry_id}", {"colour": "green", "remark": "x", "version": version})
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    return build_world(app, db)
 
 
 def test_every_state_changing_route_has_a_case(app: FastAPI) -> None:

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.config import Settings, get_settings
 from app.db import Database
-from app.domain.access import Role
 from app.domain.accounts import ADDRESS_FACTOR, LoginPolicy, LoginThrottled, authenticate
+from app.domain.vocabulary import Role
 from app.main import create_app
 from app.models import Kkr, LoginAttempt, User, UserSession
 from app.security.csrf import SESSION_COOKIE

@@ -16,11 +16,11 @@ from app.cli import DEFAULT_CATALOGUE
 from app.cli import app as cli_app
 from app.config import get_settings
 from app.db import Database
-from app.domain.access import Role
 from app.domain.accounts import actor_of
 from app.domain.catalogue import LoadSummary, load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file, parse_catalogue_text
-from app.domain.reports import EntryInput, save_entry
+from app.domain.reports.commands import EntryInput, save_entry
+from app.domain.vocabulary import Role
 from app.models import Catalogue, FocusArea, Guideline, Recommendation, RecommendationReplacement
 from tests.dump import dump_database
 from tests.factories import ALLEROED, CATALOGUE, NOW, entry, make_round, make_user, start

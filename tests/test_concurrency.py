@@ -7,26 +7,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from fastapi import FastAPI
 from httpx2 import Response
 from sqlmodel import select
 
 from app.db import Database
 from app.domain.accounts import actor_of
 from app.domain.errors import Conflict
-from app.domain.reports import EntryInput, save_entry
+from app.domain.reports.commands import EntryInput, save_entry
 from app.models import StatusChange, StatusEntry
 from tests.factories import NOW
-from tests.scenarios import Browser, Req, World, build_world, remark_history
+from tests.scenarios import Browser, Req, World, remark_history
 
 ROUNDS = 5
 KEY = "hov15-v2"
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    return build_world(app, db)
 
 
 def row_form(entry_id: int | None, version: int, colour: str, remark: str) -> Req:
@@ -190,14 +183,14 @@ def test_many_savers_lose_no_acknowledged_save(world: World) -> None:
                     version = current.version
                 try:
                     with world.db.write() as session:
-                        context = save_entry(
+                        saved = save_entry(
                             session,
                             actor_of(users[index]),
                             row_id,
                             EntryInput("green", text, False, "", version),
                             now=NOW,
                         )
-                        new_version = context.row.entry.version if context.row.entry else 0
+                        new_version = saved.found.entry.version
                 except Conflict:
                     continue
                 with lock:

@@ -1,9 +1,7 @@
 """Every state-changing request must carry the CSRF token of its own session."""
 
-import pytest
 from fastapi import FastAPI
 
-from app.db import Database
 from tests.factories import ALLEROED, login
 from tests.route_cases import ACCOUNT_CASES, CASES, Case
 from tests.scenarios import (
@@ -12,7 +10,6 @@ from tests.scenarios import (
     Browser,
     Req,
     World,
-    build_world,
     changed_tables,
     open_browser,
     snapshot,
@@ -20,11 +17,6 @@ from tests.scenarios import (
 )
 
 ALL_CASES = CASES + ACCOUNT_CASES
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    return build_world(app, db)
 
 
 def test_every_state_changing_route_has_a_csrf_case(app: FastAPI) -> None:

@@ -10,7 +10,7 @@ from app.cli import app as cli_app
 from app.config import get_settings
 from app.db import Database
 from app.demo import ALLEROED, OPEN_YEAR, PAST_YEARS
-from app.domain.access import Role
+from app.domain.vocabulary import Role
 from app.models import ReportingRound, StatusEntry, StatusReport, User
 
 Run = Callable[..., Result]

@@ -20,9 +20,9 @@ from app.domain.catalogue_schema import (
     Colours,
     FocusAreaSpec,
     GuidelineSpec,
-    Kind,
     RecommendationSpec,
 )
+from app.domain.vocabulary import Kind
 from app.models import Catalogue, Recommendation, RecommendationReplacement
 from tests.dump import dump_database
 from tests.factories import NOW

@@ -2,21 +2,10 @@
 
 import json
 
-import pytest
-from fastapi import FastAPI
-
-from app.db import Database
 from tests.factories import ALLEROED
-from tests.scenarios import YEAR, Browser, Req, World, build_world, changed_tables, snapshot
+from tests.scenarios import YEAR, Browser, Req, World, changed_tables, snapshot
 
 HUGE = "x" * (3 * 1024 * 1024)
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    world = build_world(app, db)
-    world.browser(world.editor)  # logged in before the snapshots
-    return world
 
 
 def refused(world: World, browser: Browser, request: Req, **send: object) -> tuple[int, str]:

@@ -2,21 +2,12 @@
 
 import re
 
-import pytest
-from fastapi import FastAPI
-
-from app.db import Database
 from tests.factories import ALLEROED
-from tests.scenarios import YEAR, Req, World, build_world
+from tests.scenarios import YEAR, Req, World
 
 PAGE = f"/kommuner/{ALLEROED}/{YEAR}"
 SCRIPT = '<script>alert("x")</script> & <b>fed</b>'
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;fed&lt;/b&gt;"
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    return build_world(app, db)
 
 
 def save(world: World, key: str, colour: str, remark: str, **extra: object) -> tuple[int, str]:

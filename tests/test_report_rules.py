@@ -10,17 +10,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.db import Database
-from app.domain.access import Role
 from app.domain.accounts import actor_of
-from app.domain.reports import EntryInput, save_entry
-from app.domain.rounds import RoundState
+from app.domain.reports.commands import EntryInput, save_entry
+from app.domain.vocabulary import Role, RoundState
 from app.models import ReportEvent, StatusChange
 from tests.factories import ALLEROED, NOW, entries_by_key, make_round, set_round_state, start
 from tests.scenarios import (
     YEAR,
     Req,
     World,
-    build_world,
     changed_tables,
     open_browser,
     quick_user,
@@ -30,13 +28,6 @@ from tests.scenarios import (
 
 PAGE = f"/kommuner/{ALLEROED}/{YEAR}"
 SKAL_KEYS = ["hov15-v1", "hov15-v2", "hov15-v3", "hov15-b1", "hov15-b2", "hov15-o1", "hov15-o2", "hov15-d1"]
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    world = build_world(app, db)
-    world.browser(world.editor)  # log in before any test takes its snapshot of the tables
-    return world
 
 
 def row_request(world: World, key: str, colour: str = "", remark: str = "", **extra: object) -> Req:
@@ -414,7 +405,7 @@ def test_history_is_written_in_the_same_transaction_as_the_change(world: World) 
     # A save whose history cannot be written leaves the row as it was.
     before = snapshot(world.db)
     data = EntryInput("yellow", "Bør ikke gemmes", False, "", saved.version)
-    failing_history = mock.patch("app.domain.reports._as_text", side_effect=RuntimeError("disk full"))
+    failing_history = mock.patch("app.domain.reports.commands._as_text", side_effect=RuntimeError("disk full"))
     with failing_history, pytest.raises(RuntimeError), world.db.write() as session:
         save_entry(session, actor_of(world.editor), row.id or 0, data, now=NOW)
     assert changed_tables(before, snapshot(world.db)) == []

@@ -2,22 +2,13 @@
 
 import re
 
-import pytest
-from fastapi import FastAPI
-
-from app.db import Database
-from tests.scenarios import Req, World, build_world, open_browser
+from tests.scenarios import Req, World, open_browser
 
 HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
 }
-
-
-@pytest.fixture
-def world(app: FastAPI, db: Database) -> World:
-    return build_world(app, db)
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

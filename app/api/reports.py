@@ -16,16 +16,18 @@ from app.api.schemas import (
     StartIn,
 )
 from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
-from app.domain.report_view import Missing, Row, entry_history, load_report_page, report_id_for
-from app.domain.reports import (
+from app.domain.reports.commands import (
     EntryInput,
-    SubmitIncomplete,
     record_committee,
     reopen_report,
     save_entry,
     start_report,
     submit_report,
 )
+from app.domain.reports.history import entry_history
+from app.domain.reports.queries import get_report_id, user_name
+from app.domain.reports.rules import Missing, SubmitIncomplete
+from app.domain.reports.view import Row, load_report_page, row_context
 from app.models import StatusReport
 
 router = APIRouter(tags=["statusrapporter"])
@@ -78,7 +80,7 @@ def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) 
         year=page.year,
         round_state=page.round.state,
         report_id=report.id if report else None,
-        state=report.state if report else "not_started",
+        state=page.state,
         version=report.version if report else None,
         submitted_at=report.submitted_at if report else None,
         committee_name=report.committee_name if report else "",
@@ -105,13 +107,14 @@ def start(code: int, year: int, body: StartIn, database: DatabaseDep, actor: Cur
 def save(entry_id: int, body: EntryIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> EntryOut:
     data = EntryInput(body.colour, body.remark, body.opted_out, body.opt_out_reason, body.version)
     with database.write() as session:
-        return entry_out(save_entry(session, actor, entry_id, data, now=now).row)
+        found = save_entry(session, actor, entry_id, data, now=now).found
+        context = row_context(session, actor, found, updated_by=user_name(session, found.entry.updated_by_id))
+        return entry_out(context.row)
 
 
 @router.get("/entries/{entry_id}/history")
 def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[HistoryOut]:
-    _rec, changes = entry_history(session, actor, entry_id)
-    return [HistoryOut(**change.__dict__) for change in changes]
+    return [HistoryOut(**change.__dict__) for change in entry_history(session, actor, entry_id).changes]
 
 
 @router.post(
@@ -123,7 +126,7 @@ def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[Hi
 def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut | Response:
     try:
         with database.write() as session:
-            ref = submit_report(session, actor, report_id_for(session, code, year), now=now)
+            ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
     except SubmitIncomplete as incomplete:
         missing = [item.model_dump() for item in missing_out(incomplete.missing)]
         return JSONResponse(
@@ -138,7 +141,7 @@ def reopen(
     code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
 ) -> ReportStateOut:
     with database.write() as session:
-        ref = reopen_report(session, actor, report_id_for(session, code, year), now=now, reason=body.reason)
+        ref = reopen_report(session, actor, get_report_id(session, code, year), now=now, reason=body.reason)
     return report_state_out(ref.report)
 
 
@@ -150,7 +153,7 @@ def committee(
         report = record_committee(
             session,
             actor,
-            report_id_for(session, code, year),
+            get_report_id(session, code, year),
             committee_name=body.committee_name,
             committee_date=body.committee_date,
             agenda_url=body.agenda_url,

@@ -8,25 +8,7 @@ import enum
 from dataclasses import dataclass
 
 from app.domain.errors import Forbidden, NotFound
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"  # koordinationsgruppen: their KKR
-    EDITOR = "editor"  # jobcentret: their municipality only
-    READER = "reader"  # KKR, RAR members, the public: submitted reports
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.COORDINATOR: "KKR-koordinator",
-    Role.EDITOR: "Redaktør i kommunen",
-    Role.READER: "Læser",
-}
+from app.domain.vocabulary import Role
 
 
 class Action(enum.StrEnum):

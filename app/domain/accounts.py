@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.domain.access import Actor, Role
+from app.domain.access import Actor
 from app.domain.errors import DomainError, InvalidInput
-from app.models import Kkr, LoginAttempt, Municipality, User, UserSession
+from app.domain.municipalities import find_kkr
+from app.domain.vocabulary import Role
+from app.models import LoginAttempt, Municipality, User, UserSession
 from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.security.tokens import new_token, token_hash
 
@@ -33,7 +35,7 @@ class LoginPolicy:
 
 def actor_of(user: User) -> Actor:
     assert user.id is not None
-    return Actor(user.id, Role(user.role), user.kkr_id, user.municipality_code)
+    return Actor(user.id, user.role, user.kkr_id, user.municipality_code)
 
 
 def normalise_email(email: str) -> str:
@@ -62,7 +64,7 @@ def create_user(
 
     kkr_id: int | None = None
     if role is Role.COORDINATOR:
-        kkr = session.exec(select(Kkr).where(Kkr.name == kkr_name)).first() if kkr_name else None
+        kkr = find_kkr(session, kkr_name) if kkr_name else None
         if kkr is None:
             raise InvalidInput("En KKR-koordinator skal knyttes til en kendt KKR.", field="kkr")
         kkr_id = kkr.id
@@ -79,7 +81,7 @@ def create_user(
         email=email,
         name=name.strip() or email,
         password_hash=hash_password(password),
-        role=role.value,
+        role=role,
         kkr_id=kkr_id,
         municipality_code=municipality_code if role is Role.EDITOR else None,
         created_at=now,

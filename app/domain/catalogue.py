@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.domain.catalogue_file import CatalogueInvalid, CatalogueProblem, ParsedCatalogue
+from app.domain.municipalities import find_kkr
 from app.models import (
     Catalogue,
     FocusArea,
@@ -46,7 +47,7 @@ def load_catalogue(session: Session, parsed: ParsedCatalogue, *, now: datetime) 
     """
     spec = parsed.spec
     summary = LoadSummary(catalogue_key=spec.id)
-    kkr = session.exec(select(Kkr).where(Kkr.name == spec.kkr)).first()
+    kkr = find_kkr(session, spec.kkr)
     catalogue = session.exec(select(Catalogue).where(Catalogue.key == spec.id)).first()
     existing_recs: dict[str, Recommendation] = {}
     if catalogue is not None:
@@ -279,7 +280,7 @@ def _sync_recommendations(
     for position, spec in enumerate(parsed.spec.recommendations, start=1):
         values: dict[str, Any] = {
             "position": position,
-            "kind": spec.kind.value,
+            "kind": spec.kind,
             "text": spec.text,
             "first_year": spec.first_year,
             "last_year": spec.last_year,

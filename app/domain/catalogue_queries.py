@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from app.domain.catalogue_schema import Kind
 from app.domain.errors import NotFound
+from app.domain.vocabulary import Kind
 from app.models import (
     Catalogue,
     FocusArea,

@@ -1,10 +1,11 @@
 """The shape of a catalogue file (documented in docs/catalogue.md)."""
 
 import datetime as dt
-import enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.domain.vocabulary import Kind
 
 SCHEMA_VERSION = 1
 
@@ -15,14 +16,6 @@ Key = Annotated[
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-
-
-class Kind(enum.StrEnum):
-    """How binding a recommendation is."""
-
-    SKAL = "skal"  # every municipality that signs up must follow it
-    BOER = "bør"
-    KAN = "kan"  # voluntary: may be deliberately not chosen (fravalgt)
 
 
 class _Strict(BaseModel):

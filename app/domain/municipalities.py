@@ -16,6 +16,10 @@ class RegisterRow:
     kkr: str
 
 
+def find_kkr(session: Session, name: str) -> Kkr | None:
+    return session.exec(select(Kkr).where(Kkr.name == name)).first()
+
+
 def read_register(path: Path) -> list[RegisterRow]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [

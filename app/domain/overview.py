@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.domain.access import Action, Actor, Role, is_allowed
-from app.domain.report_view import ReportState, scope_of
+from app.domain.access import Action, Actor, is_allowed
+from app.domain.reports.rules import scope_of, state_of
+from app.domain.text import danish_sort_key
+from app.domain.vocabulary import ReportState, Role
 from app.models import Kkr, Municipality, ReportingRound, StatusReport
 
 
@@ -16,10 +18,8 @@ class ReportLink:
     report: StatusReport | None
 
     @property
-    def state_label(self) -> str:
-        if self.report is None:
-            return "Ikke startet"
-        return "Indsendt" if self.report.state == ReportState.SUBMITTED else "I gang"
+    def state(self) -> ReportState:
+        return state_of(self.report)
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,3 @@ def overview_for(session: Session, actor: Actor) -> list[RoundOverview]:
             ]
             overviews.append(RoundOverview(kkr, reporting_round, links))
     return overviews
-
-
-_DANISH_ORDER = {"æ": "{", "ø": "|", "å": "}", "aa": "}"}
-
-
-def danish_sort_key(name: str) -> str:
-    """Sort as a Danish reader expects: Æ, Ø, Å after Z, and Aa (Aabenraa, Aarhus) as Å."""
-    key = name.lower()
-    if key.startswith("aa"):
-        key = "å" + key[2:]
-    return "".join(_DANISH_ORDER.get(char, char) for char in key)

@@ -1,28 +1,13 @@
 """Reporting rounds: one per KKR and status year."""
 
-import enum
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from app.domain.errors import InvalidInput, NotFound
-from app.models import Catalogue, Kkr, ReportingRound
-
-
-class RoundState(enum.StrEnum):
-    PLANNED = "planned"
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return {
-            "planned": "Planlagt",
-            "open": "Åben",
-            "closed": "Lukket",
-            "published": "Offentliggjort",
-        }[self.value]
+from app.domain.municipalities import find_kkr
+from app.domain.vocabulary import RoundState
+from app.models import Catalogue, ReportingRound
 
 
 def create_round(
@@ -37,7 +22,7 @@ def create_round(
     now: datetime,
 ) -> ReportingRound:
     """Create the round for ``year`` (the status year) of a KKR, against one of its catalogues."""
-    kkr = session.exec(select(Kkr).where(Kkr.name == kkr_name)).first()
+    kkr = find_kkr(session, kkr_name)
     if kkr is None:
         raise InvalidInput(f"Ukendt KKR {kkr_name!r}.", field="kkr")
     catalogue = session.exec(select(Catalogue).where(Catalogue.key == catalogue_key)).first()
@@ -45,19 +30,17 @@ def create_round(
         raise InvalidInput(f"{kkr_name} har intet katalog {catalogue_key!r}.", field="catalogue")
     if deadline < opens_on:
         raise InvalidInput("Fristen ligger før åbningsdatoen.", field="deadline")
-    existing = session.exec(
-        select(ReportingRound).where(ReportingRound.kkr_id == kkr.id).where(ReportingRound.year == year)
-    ).first()
-    if existing is not None:
+    assert kkr.id is not None
+    if find_round(session, kkr.id, year) is not None:
         raise InvalidInput(f"{kkr_name} har allerede en runde for {year}.", field="year")
-    assert kkr.id is not None and catalogue.id is not None
+    assert catalogue.id is not None
     reporting_round = ReportingRound(
         kkr_id=kkr.id,
         catalogue_id=catalogue.id,
         year=year,
         opens_on=opens_on,
         deadline=deadline,
-        state=state.value,
+        state=state,
         created_at=now,
     )
     session.add(reporting_round)
@@ -65,10 +48,14 @@ def create_round(
     return reporting_round
 
 
-def round_for(session: Session, kkr_id: int, year: int) -> ReportingRound:
-    found = session.exec(
+def find_round(session: Session, kkr_id: int, year: int) -> ReportingRound | None:
+    return session.exec(
         select(ReportingRound).where(ReportingRound.kkr_id == kkr_id).where(ReportingRound.year == year)
     ).first()
+
+
+def get_round(session: Session, kkr_id: int, year: int) -> ReportingRound:
+    found = find_round(session, kkr_id, year)
     if found is None:
         raise NotFound(f"Der er ingen opfølgningsrunde for {year}.")
     return found

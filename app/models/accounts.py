@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime
+from app.domain.vocabulary import Role
+from app.models.types import EnumText, UTCDateTime
 
 
 class User(SQLModel, table=True):
@@ -15,7 +16,7 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)  # stored lower-case
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
-    role: str = Field(max_length=20)  # admin | coordinator | editor | reader
+    role: Role = Field(sa_column=Column(EnumText(Role, 20), nullable=False))
     kkr_id: int | None = Field(default=None, foreign_key="kkr.id")  # coordinator's scope
     municipality_code: int | None = Field(default=None, foreign_key="municipality.code")  # editor's
     is_active: bool = True

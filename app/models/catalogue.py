@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime
+from app.domain.vocabulary import Kind
+from app.models.types import EnumText, UTCDateTime
 
 
 class Kkr(SQLModel, table=True):
@@ -82,7 +83,7 @@ class Recommendation(SQLModel, table=True):
     catalogue_id: int = Field(foreign_key="catalogue.id", index=True)
     focus_area_id: int = Field(foreign_key="focus_area.id", index=True)
     position: int
-    kind: str = Field(max_length=10)  # skal | bør | kan
+    kind: Kind = Field(sa_column=Column(EnumText(Kind, 10), nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     first_year: int
     last_year: int | None = None

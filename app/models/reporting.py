@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.types import UTCDateTime
+from app.domain.vocabulary import Colour, ReportEventKind, ReportState, RoundState
+from app.models.types import EnumText, UTCDateTime
 
 
 class ReportingRound(SQLModel, table=True):
@@ -20,7 +21,7 @@ class ReportingRound(SQLModel, table=True):
     year: int  # the status year reported on, e.g. 2015 for the round of January 2016
     opens_on: date
     deadline: date
-    state: str = Field(max_length=20)  # planned | open | closed | published
+    state: RoundState = Field(sa_column=Column(EnumText(RoundState, 20), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -33,7 +34,7 @@ class StatusReport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="reporting_round.id", index=True)
     municipality_code: int = Field(foreign_key="municipality.code", index=True)
-    state: str = Field(max_length=20)  # in_progress | submitted
+    state: ReportState = Field(sa_column=Column(EnumText(ReportState, 20), nullable=False))
     # Bumped by every change to the report's own fields (submit, reopen, committee).
     version: int = 1
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -54,7 +55,7 @@ class StatusEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="status_report.id", index=True)
     recommendation_id: int = Field(foreign_key="recommendation.id", index=True)
-    colour: str | None = Field(default=None, max_length=10)  # green | yellow | red
+    colour: Colour | None = Field(default=None, sa_column=Column(EnumText(Colour, 10)))
     remark: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     opted_out: bool = False  # "fravalgt": a "kan" recommendation deliberately not chosen
     opt_out_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -88,7 +89,7 @@ class ReportEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="status_report.id", index=True)
-    event: str = Field(max_length=30)
+    event: ReportEventKind = Field(sa_column=Column(EnumText(ReportEventKind, 30), nullable=False))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -8,26 +8,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
-from app.domain.errors import Conflict, DomainError
-from app.domain.report_view import (
-    FIELD_LABELS,
-    ReportProgress,
-    RowContext,
-    entry_history,
-    load_report_page,
-    load_row,
-    report_progress,
-)
-from app.domain.reports import (
+from app.domain.errors import DomainError
+from app.domain.reports.commands import (
     EntryInput,
-    SubmitIncomplete,
+    RowConflict,
     record_committee,
     reopen_report,
     save_entry,
     start_report,
     submit_report,
 )
-from app.domain.statuses import MAX_REMARK_LENGTH, Colour
+from app.domain.reports.history import FIELD_LABELS, entry_history
+from app.domain.reports.queries import report_progress, user_name
+from app.domain.reports.rules import ReportProgress, SubmitIncomplete
+from app.domain.reports.view import RowContext, load_report_page, load_row, row_context
 from app.models import StatusEntry
 from app.web.templating import render
 
@@ -48,7 +42,13 @@ class RowForm:
     @classmethod
     def of(cls, entry: StatusEntry | None) -> "RowForm":
         assert entry is not None  # rows of a started report always have their entry
-        return cls(entry.colour or "", entry.remark, entry.opted_out, entry.opt_out_reason, entry.version)
+        return cls(
+            entry.colour.value if entry.colour else "",
+            entry.remark,
+            entry.opted_out,
+            entry.opt_out_reason,
+            entry.version,
+        )
 
 
 def _row_response(
@@ -66,7 +66,6 @@ def _row_response(
         "form": form,
         "year": context.year,
         "editable": context.editable,
-        "max_remark": MAX_REMARK_LENGTH,
         "progress": progress,
         "missing": progress.missing if progress else [],
         "oob": True,
@@ -84,7 +83,7 @@ def report_url(code: int, year: int) -> str:
 def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
     forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
-    return render(request, PAGE, {"page": page, "forms": forms, "year": year, "max_remark": MAX_REMARK_LENGTH})
+    return render(request, PAGE, {"page": page, "forms": forms, "year": year})
 
 
 @router.post("/kommuner/{code}/{year}/start")
@@ -119,30 +118,24 @@ def save_row(
     sent = RowForm(colour, remark, opted_out, opt_out_reason, version)
     try:
         with database.write() as session:
-            context = save_entry(
+            saved = save_entry(
                 session,
                 actor,
                 entry_id,
                 EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
                 now=now,
             )
+            updated_by = user_name(session, saved.found.entry.updated_by_id)
+            context = row_context(session, actor, saved.found, updated_by=updated_by)
             progress = report_progress(session, context.report_id)
-    except Conflict as conflict:
+    except RowConflict as conflict:
         # Keep the user's text in the form; show the other person's value beside it. The form
         # now carries the current version, so saving again is a deliberate choice.
         with database.read() as session:
             context = load_row(session, actor, entry_id)
         assert context.row.entry is not None
         kept = RowForm(colour, remark, opted_out, opt_out_reason, context.row.entry.version)
-        current_colour = conflict.current["colour"]
-        return _row_response(
-            request,
-            context,
-            kept,
-            status_code=409,
-            conflict=conflict,
-            conflict_colour=Colour(current_colour) if current_colour else None,
-        )
+        return _row_response(request, context, kept, status_code=409, conflict=conflict)
     except DomainError as error:
         with database.read() as session:
             context = load_row(session, actor, entry_id)
@@ -152,14 +145,8 @@ def save_row(
 
 @router.get("/raekker/{entry_id}/historik")
 def row_history(request: Request, entry_id: int, session: ReadSession, actor: CurrentActor) -> Response:
-    recommendation, changes = entry_history(session, actor, entry_id)
-    context = {
-        "recommendation": recommendation,
-        "changes": changes,
-        "labels": FIELD_LABELS,
-        "Colour": Colour,
-    }
-    return render(request, "pages/history.html", context)
+    history = entry_history(session, actor, entry_id)
+    return render(request, "pages/history.html", {"history": history, "labels": FIELD_LABELS})
 
 
 @router.post("/rapporter/{report_id}/indsend")

@@ -5,14 +5,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.config import TEMPLATES_DIR
-from app.domain.catalogue_schema import Kind
-from app.domain.rounds import RoundState
-from app.domain.statuses import Colour
+from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
+from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
+from app.domain.vocabulary import Colour, Kind, RoundState
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -41,6 +42,21 @@ templates.env.filters["danish_date"] = danish_date
 templates.env.filters["danish_datetime"] = danish_datetime
 templates.env.globals["Colour"] = Colour
 templates.env.globals["Kind"] = Kind
+# The domain's limits, so a form's maxlength and its help text say what the rule says.
+templates.env.globals["limits"] = {
+    "remark": MAX_REMARK_LENGTH,
+    "reason": MAX_REASON_LENGTH,
+    "committee": MAX_COMMITTEE_LENGTH,
+    "url": MAX_URL_LENGTH,
+}
+
+
+def thousands(value: int) -> str:
+    """2000 as a Danish reader writes it: 2.000."""
+    return format_decimal(value, locale="da_DK")
+
+
+templates.env.filters["thousands"] = thousands
 
 
 def round_state(value: str) -> str:

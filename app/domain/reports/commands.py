@@ -4,64 +4,52 @@ Each function runs inside the caller's write transaction, checks access and stat
 writes the history of what it changed in that same transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
-from app.domain.errors import Conflict, DomainError, InvalidInput, NotAllowedNow, NotFound
-from app.domain.report_view import (
-    Missing,
-    ReportState,
-    Row,
-    RowContext,
-    find_entry,
-    find_municipality,
-    find_report,
-    load_row,
+from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
+from app.domain.reports.queries import (
+    EntryInContext,
+    get_entry,
+    get_report,
+    get_report_address,
     previous_statuses,
     report_progress,
-    rows_locked,
-    scope_of,
     user_name,
 )
-from app.domain.rounds import RoundState, round_for
+from app.domain.reports.rules import (
+    MAX_COMMITTEE_LENGTH,
+    MAX_URL_LENGTH,
+    SubmitIncomplete,
+    committee_refused,
+    reopen_refused,
+    rows_locked,
+    scope_of,
+    start_refused,
+)
 from app.domain.statuses import (
     MAX_REASON_LENGTH,
     MAX_REMARK_LENGTH,
     check_opt_out,
-    clean_text,
     may_opt_out,
     parse_colour,
 )
+from app.domain.text import clean_text
+from app.domain.vocabulary import Colour, ReportEventKind, ReportState
 from app.models import (
     Catalogue,
-    Municipality,
     ReportEvent,
-    ReportingRound,
     StatusChange,
     StatusEntry,
     StatusReport,
 )
-
-MAX_COMMITTEE_LENGTH = 200
-MAX_URL_LENGTH = 500
-
-
-class SubmitIncomplete(DomainError):
-    """Submit was refused; ``missing`` lists every row that needs something."""
-
-    status_code = 422
-
-    def __init__(self, missing: list[Missing]) -> None:
-        super().__init__(f"Rapporten kan ikke indsendes endnu: {len(missing)} forhold mangler.")
-        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -87,15 +75,15 @@ class EntryInput:
     version: int
 
 
-def _require_unlocked(reporting_round: ReportingRound, report: StatusReport | None) -> None:
-    if (locked := rows_locked(reporting_round, report)) is not None:
-        raise locked
+def _refuse_if(refusal: NotAllowedNow | None) -> None:
+    if refusal is not None:
+        raise refusal
 
 
 def _event(
     session: Session,
     report: StatusReport,
-    event: str,
+    event: ReportEventKind,
     actor: Actor,
     now: datetime,
     detail: str = "",
@@ -121,13 +109,11 @@ def start_report(
     With ``carry_over``, each row starts from last year's status for the same recommendation (or
     the one it replaced one-to-one) and is marked unconfirmed until someone confirms or changes it.
     """
-    municipality, kkr = find_municipality(session, municipality_code)
-    reporting_round = round_for(session, municipality.kkr_id, year)
+    address = get_report_address(session, municipality_code, year)
+    municipality, reporting_round = address.municipality, address.round
     assert reporting_round.id is not None
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, None))
-    _require_unlocked(reporting_round, None)
-    if find_report(session, reporting_round.id, municipality.code) is not None:
-        raise NotAllowedNow("Statusrapporten er allerede startet.")
+    require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report))
+    _refuse_if(start_refused(reporting_round, address.report))
 
     report = StatusReport(
         round_id=reporting_round.id,
@@ -145,7 +131,7 @@ def start_report(
 
     catalogue = session.get(Catalogue, reporting_round.catalogue_id)
     assert catalogue is not None
-    recommendations = build_tree(session, catalogue, kkr, year=year).recommendations
+    recommendations = build_tree(session, catalogue, address.kkr, year=year).recommendations
     previous = (
         previous_statuses(session, municipality, year, [rec.id or 0 for rec in recommendations]) if carry_over else {}
     )
@@ -155,12 +141,12 @@ def start_report(
         sources = previous.get(rec.id, [])
         if len(sources) == 1 and (sources[0].colour or sources[0].remark or sources[0].opted_out):
             last = sources[0]
-            entry.colour = last.colour.value if last.colour else None
+            entry.colour = last.colour
             entry.remark = last.remark
             entry.opted_out = last.opted_out and may_opt_out(rec.kind)
             entry.confirmed = False
         session.add(entry)
-    _event(session, report, "started", actor, now, "fra sidste års status" if carry_over else "tom")
+    _event(session, report, ReportEventKind.STARTED, actor, now, "fra sidste års status" if carry_over else "tom")
     session.flush()
     return report
 
@@ -168,38 +154,68 @@ def start_report(
 # ---------------------------------------------------------------------------- rows
 
 
-def _current_values(session: Session, entry: StatusEntry) -> dict[str, Any]:
-    return {
-        "colour": entry.colour,
-        "remark": entry.remark,
-        "opted_out": entry.opted_out,
-        "opt_out_reason": entry.opt_out_reason,
-        "confirmed": entry.confirmed,
-        "version": entry.version,
-        "updated_by": user_name(session, entry.updated_by_id),
-        "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
-    }
+@dataclass(frozen=True)
+class EntrySnapshot:
+    """A row as it stands in the database: what a conflict shows the user who lost the race."""
+
+    colour: Colour | None
+    remark: str
+    opted_out: bool
+    opt_out_reason: str
+    confirmed: bool
+    version: int
+    updated_by: str | None
+    updated_at: datetime | None
 
 
-def _conflict(session: Session, entry: StatusEntry) -> Conflict:
-    current = _current_values(session, entry)
-    who = current["updated_by"] or "en anden"
-    return Conflict(
-        f"Rækken er ændret af {who}, mens du arbejdede. Din ændring er ikke gemt: "
-        "se den gemte værdi, og gem igen, hvis din skal gælde.",
-        current=current,
+class RowConflict(Conflict):
+    """A row save based on a version someone else has changed; ``snapshot`` is their row."""
+
+    def __init__(self, snapshot: EntrySnapshot) -> None:
+        who = snapshot.updated_by or "en anden"
+        current = asdict(snapshot)
+        current["updated_at"] = snapshot.updated_at.isoformat() if snapshot.updated_at else None
+        super().__init__(
+            f"Rækken er ændret af {who}, mens du arbejdede. Din ændring er ikke gemt: "
+            "se den gemte værdi, og gem igen, hvis din skal gælde.",
+            current=current,
+        )
+        self.snapshot = snapshot
+
+
+def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
+    return RowConflict(
+        EntrySnapshot(
+            colour=entry.colour,
+            remark=entry.remark,
+            opted_out=entry.opted_out,
+            opt_out_reason=entry.opt_out_reason,
+            confirmed=entry.confirmed,
+            version=entry.version,
+            updated_by=user_name(session, entry.updated_by_id),
+            updated_at=entry.updated_at,
+        )
     )
 
 
-def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> RowContext:
+@dataclass(frozen=True)
+class SavedEntry:
+    """What a row save did: the row in its context as it now stands, and whether it changed."""
+
+    found: EntryInContext
+    changed: bool
+
+
+def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> SavedEntry:
     """Save one row as the user sent it, if it is still the version they were looking at.
 
     Saving confirms a row carried over from last year. Only the fields that changed go into
     the history; a save that changes nothing writes nothing.
     """
-    entry, report, reporting_round, municipality, rec = find_entry(session, entry_id)
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
-    _require_unlocked(reporting_round, report)
+    found = get_entry(session, entry_id)
+    entry, rec = found.entry, found.recommendation
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report))
+    _refuse_if(rows_locked(found.round, found.report))
 
     colour = parse_colour(data.colour)
     remark = clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
@@ -212,7 +228,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     check_opt_out(rec.kind, data.opted_out, reason)
     new = {
         # A row that is fravalgt has no colour: it is counted apart from red.
-        "colour": None if data.opted_out else (colour.value if colour else None),
+        "colour": None if data.opted_out else colour,
         "remark": remark,
         "opted_out": data.opted_out,
         "opt_out_reason": reason if data.opted_out else "",
@@ -222,7 +238,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
         raise _conflict(session, entry)
     changed = {name: value for name, value in new.items() if getattr(entry, name) != value}
     if not changed:
-        return load_row(session, actor, entry_id)
+        return SavedEntry(found, changed=False)
 
     old = {name: getattr(entry, name) for name in changed}
     result = session.execute(
@@ -248,9 +264,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     session.flush()
     # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
     # its criteria in Python), so the answer is built from what is in hand, not read back.
-    previous = previous_statuses(session, municipality, reporting_round.year, [rec.id or 0])
-    row = Row(rec, entry, previous.get(rec.id or 0, []), user_name(session, actor.user_id))
-    return RowContext(row, reporting_round.year, editable=True, report_id=report.id or 0)
+    return SavedEntry(found, changed=True)
 
 
 def _as_text(value: object) -> str | None:
@@ -258,29 +272,20 @@ def _as_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "ja" if value else "nej"
+    if isinstance(value, Colour):
+        return value.value
     return str(value)
 
 
 # ---------------------------------------------------------------------------- the whole report
 
 
-def _load_report(session: Session, report_id: int) -> tuple[StatusReport, ReportingRound, Municipality]:
-    found = session.exec(
-        select(StatusReport, ReportingRound, Municipality)
-        .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
-        .join(Municipality, col(Municipality.code) == StatusReport.municipality_code)
-        .where(StatusReport.id == report_id)
-    ).first()
-    if found is None:
-        raise NotFound("Statusrapporten findes ikke.")
-    return found[0], found[1], found[2]
-
-
 def submit_report(session: Session, actor: Actor, report_id: int, *, now: datetime) -> ReportRef:
     """Submit (indsend). Refused with the full list of what is missing; read-only afterwards."""
-    report, reporting_round, municipality = _load_report(session, report_id)
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
-    _require_unlocked(reporting_round, report)
+    found = get_report(session, report_id)
+    report, reporting_round = found.report, found.round
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    _refuse_if(rows_locked(reporting_round, report))
     missing = report_progress(session, report_id).missing
     if missing:
         raise SubmitIncomplete(missing)
@@ -289,25 +294,24 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     report.submitted_by_id = actor.user_id
     report.version += 1
     session.add(report)
-    _event(session, report, "submitted", actor, now)
+    _event(session, report, ReportEventKind.SUBMITTED, actor, now)
     session.flush()
     return ReportRef(report, reporting_round.year)
 
 
 def reopen_report(session: Session, actor: Actor, report_id: int, *, now: datetime, reason: str = "") -> ReportRef:
     """A coordinator hands a submitted report back to the municipality for changes."""
-    report, reporting_round, municipality = _load_report(session, report_id)
-    require(actor, Action.REOPEN_REPORT, scope_of(municipality, report))
-    _require_unlocked(reporting_round, None)
-    if report.state != ReportState.SUBMITTED:
-        raise NotAllowedNow("Rapporten er ikke indsendt, så der er intet at genåbne.")
+    found = get_report(session, report_id)
+    report, reporting_round = found.report, found.round
+    require(actor, Action.REOPEN_REPORT, scope_of(found.municipality, report))
+    _refuse_if(reopen_refused(reporting_round, report))
     reason = clean_text(reason, field="reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH)
     report.state = ReportState.IN_PROGRESS
     report.submitted_at = None
     report.submitted_by_id = None
     report.version += 1
     session.add(report)
-    _event(session, report, "reopened", actor, now, reason)
+    _event(session, report, ReportEventKind.REOPENED, actor, now, reason)
     session.flush()
     return ReportRef(report, reporting_round.year)
 
@@ -323,15 +327,12 @@ def record_committee(
     version: int,
     now: datetime,
 ) -> StatusReport:
-    """Record when and by which committee or council the report was dealt with.
-
-    Allowed after submission and after the round has closed, since councils meet after the
-    deadline; not once the round is published, as the published report is frozen.
-    """
-    report, reporting_round, municipality = _load_report(session, report_id)
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, report))
-    if reporting_round.state == RoundState.PUBLISHED:
-        raise NotAllowedNow("Runden er offentliggjort; rapportens oplysninger kan ikke længere ændres.")
+    """Record when and by which committee or council the report was dealt with (see
+    ``rules.committee_refused`` for when)."""
+    found = get_report(session, report_id)
+    report = found.report
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    _refuse_if(committee_refused(found.round, report))
     if report.version != version:
         raise Conflict(
             "Rapportens oplysninger er ændret af en anden, mens du arbejdede. Genindlæs siden.",
@@ -355,6 +356,6 @@ def record_committee(
     report.committee_name, report.committee_date, report.agenda_url = name, committee_date, url
     report.version += 1
     session.add(report)
-    _event(session, report, "committee", actor, now, f"{name}, {committee_date.isoformat()}")
+    _event(session, report, ReportEventKind.COMMITTEE, actor, now, f"{name}, {committee_date.isoformat()}")
     session.flush()
     return report

@@ -1,0 +1,150 @@
+"""A status report as the job centre's page shows it: rows in catalogue order, each with last
+year's status beside it, and which actions the user can take now."""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.domain.access import Action, Actor, is_allowed, require
+from app.domain.catalogue_queries import CatalogueTree, build_tree
+from app.domain.reports.queries import (
+    EntryInContext,
+    PreviousStatus,
+    get_entry,
+    get_report_address,
+    previous_statuses,
+    user_name,
+)
+from app.domain.reports.rules import (
+    ReportProgress,
+    committee_refused,
+    progress_of,
+    reopen_refused,
+    rows_locked,
+    scope_of,
+    start_refused,
+    state_of,
+)
+from app.domain.statuses import may_opt_out
+from app.domain.vocabulary import Colour, ReportState
+from app.models import (
+    Catalogue,
+    Kkr,
+    Municipality,
+    Recommendation,
+    ReportingRound,
+    StatusEntry,
+    StatusReport,
+    User,
+)
+
+
+@dataclass
+class Row:
+    recommendation: Recommendation
+    entry: StatusEntry | None
+    previous: list[PreviousStatus] = field(default_factory=list)
+    updated_by: str | None = None
+
+    @property
+    def colour(self) -> Colour | None:
+        return self.entry.colour if self.entry else None
+
+    @property
+    def may_opt_out(self) -> bool:
+        return may_opt_out(self.recommendation.kind)
+
+
+@dataclass
+class ReportPage:
+    municipality: Municipality
+    kkr: Kkr
+    round: ReportingRound
+    tree: CatalogueTree
+    report: StatusReport | None
+    rows: dict[int, Row]  # by recommendation id
+    may_edit: bool  # the rows and the submit button are live
+    may_start: bool
+    may_reopen: bool
+    may_record_committee: bool
+
+    @property
+    def year(self) -> int:
+        return self.round.year
+
+    @property
+    def state(self) -> ReportState:
+        return state_of(self.report)
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == ReportState.SUBMITTED
+
+    @property
+    def progress(self) -> ReportProgress:
+        return progress_of((row.recommendation, row.entry) for row in self.rows.values())
+
+
+def load_report_page(session: Session, actor: Actor, municipality_code: int, year: int) -> ReportPage:
+    """The status report of a municipality for a status year, as ``actor`` may see it."""
+    address = get_report_address(session, municipality_code, year)
+    municipality, reporting_round, report = address.municipality, address.round, address.report
+    scope = scope_of(municipality, report)
+    require(actor, Action.VIEW_REPORT, scope)
+
+    catalogue = session.get(Catalogue, reporting_round.catalogue_id)
+    assert catalogue is not None
+    tree = build_tree(session, catalogue, address.kkr, year=year)
+    rows = {rec.id or 0: Row(rec, None) for rec in tree.recommendations}
+    if report is not None:
+        for entry, name in session.exec(
+            select(StatusEntry, User.name)
+            .outerjoin(User, col(User.id) == StatusEntry.updated_by_id)
+            .where(StatusEntry.report_id == report.id)
+        ):
+            row = rows.get(entry.recommendation_id)
+            if row is not None:
+                row.entry, row.updated_by = entry, name
+    previous = previous_statuses(session, municipality, year, list(rows))
+    for rec_id, row in rows.items():
+        row.previous = previous.get(rec_id, [])
+
+    may_edit_report = is_allowed(actor, Action.EDIT_REPORT, scope)
+    return ReportPage(
+        municipality=municipality,
+        kkr=address.kkr,
+        round=reporting_round,
+        tree=tree,
+        report=report,
+        rows=rows,
+        may_edit=may_edit_report and report is not None and rows_locked(reporting_round, report) is None,
+        may_start=may_edit_report and start_refused(reporting_round, report) is None,
+        may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and reopen_refused(reporting_round, report) is None,
+        may_record_committee=may_edit_report and committee_refused(reporting_round, report) is None,
+    )
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """One row with what its fragment needs: the year, and whether it can be edited now."""
+
+    row: Row
+    year: int
+    editable: bool
+    report_id: int
+
+
+def row_context(session: Session, actor: Actor, found: EntryInContext, *, updated_by: str | None) -> RowContext:
+    """The row's fragment context from a row in hand (after a save, or freshly looked up)."""
+    rec = found.recommendation
+    scope = scope_of(found.municipality, found.report)
+    editable = is_allowed(actor, Action.EDIT_REPORT, scope) and rows_locked(found.round, found.report) is None
+    previous = previous_statuses(session, found.municipality, found.round.year, [rec.id or 0])
+    row = Row(rec, found.entry, previous.get(rec.id or 0, []), updated_by)
+    return RowContext(row, found.round.year, editable, found.report.id or 0)
+
+
+def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
+    found = get_entry(session, entry_id)
+    require(actor, Action.VIEW_REPORT, scope_of(found.municipality, found.report))
+    return row_context(session, actor, found, updated_by=user_name(session, found.entry.updated_by_id))

@@ -1,0 +1,132 @@
+"""The product's words: every state, kind and role, with the Danish label a user reads.
+
+The tables store the values (``app.models.types.EnumText`` hands them back as these enums), the
+API's schemas list them in OpenAPI, and templates, PDFs and spreadsheets print the labels. A new
+state is added here once, and nowhere else.
+"""
+
+import enum
+
+
+class Colour(enum.StrEnum):
+    """The traffic light: how far a recommendation has come (fremdrift)."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return _COLOUR_LABELS[self]
+
+    @property
+    def shape(self) -> str:
+        # Never colour alone: each colour has its own shape as well as its name.
+        return _COLOUR_SHAPES[self]
+
+    @property
+    def needs_remark(self) -> bool:
+        return self is not Colour.GREEN
+
+    @property
+    def rank(self) -> int:
+        """Order for year-over-year comparison: rød < gul < grøn."""
+        return _COLOUR_RANKS[self]
+
+
+_COLOUR_LABELS = {Colour.GREEN: "Grøn", Colour.YELLOW: "Gul", Colour.RED: "Rød"}
+_COLOUR_SHAPES = {Colour.GREEN: "●", Colour.YELLOW: "▲", Colour.RED: "■"}
+_COLOUR_RANKS = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
+
+
+class Kind(enum.StrEnum):
+    """How binding a recommendation is."""
+
+    SKAL = "skal"  # every municipality that signs up must follow it
+    BOER = "bør"
+    KAN = "kan"  # voluntary: may be deliberately not chosen (fravalgt)
+
+    @property
+    def label(self) -> str:
+        return self.value.upper()
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"  # koordinationsgruppen: their KKR
+    EDITOR = "editor"  # jobcentret: their municipality only
+    READER = "reader"  # KKR, RAR members, the public: submitted reports
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.COORDINATOR: "KKR-koordinator",
+    Role.EDITOR: "Redaktør i kommunen",
+    Role.READER: "Læser",
+}
+
+
+class RoundState(enum.StrEnum):
+    """Where a KKR's yearly round stands (opfølgningsrunde)."""
+
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return _ROUND_STATE_LABELS[self]
+
+
+_ROUND_STATE_LABELS = {
+    RoundState.PLANNED: "Planlagt",
+    RoundState.OPEN: "Åben",
+    RoundState.CLOSED: "Lukket",
+    RoundState.PUBLISHED: "Offentliggjort",
+}
+
+
+class ReportState(enum.StrEnum):
+    """Where one municipality's report stands. ``NOT_STARTED`` is never stored: it is the state
+    of a report that has no row yet."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return _REPORT_STATE_LABELS[self]
+
+
+_REPORT_STATE_LABELS = {
+    ReportState.NOT_STARTED: "Ikke startet",
+    ReportState.IN_PROGRESS: "I gang",
+    ReportState.SUBMITTED: "Indsendt",
+}
+
+
+class ReportEventKind(enum.StrEnum):
+    """Something that happened to a whole report, shown on its timeline."""
+
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+    COMMITTEE = "committee"
+
+    @property
+    def label(self) -> str:
+        return _REPORT_EVENT_LABELS[self]
+
+
+_REPORT_EVENT_LABELS = {
+    ReportEventKind.STARTED: "Startet",
+    ReportEventKind.SUBMITTED: "Indsendt",
+    ReportEventKind.REOPENED: "Genåbnet",
+    ReportEventKind.COMMITTEE: "Politisk behandling registreret",
+}
