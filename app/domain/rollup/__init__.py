@@ -46,7 +46,8 @@ def matrix_for(
     filtered and sorted as asked (InvalidInput, in Danish, for a value that is not an option)."""
     require_rollup(actor, kkr_id)
     history = load_history(session, kkr_id, year, rounds=2)
-    return build_matrix(history, parse_filter(history, focus_area=focus_area, kind=kind, sort=sort))
+    matrix_filter = parse_filter(history, focus_area=focus_area, kind=kind, sort=sort)
+    return build_matrix(history, matrix_filter, years=tuple(round_years(session, kkr_id)))
 
 
 def where_to_act_for(session: Session, actor: Actor, kkr_id: int, year: int) -> WhereToAct:

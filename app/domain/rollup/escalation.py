@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.domain.rollup.change import Comparison, compare_rounds, sources_in, worst
-from app.domain.rollup.data import CellKey, KkrHistory, MunicipalityInfo, RecommendationInfo
+from app.domain.rollup.data import CellKey, KkrHistory, MunicipalityInfo, RecommendationInfo, RoundInfo
 from app.domain.text import danish_sort_key
 from app.domain.vocabulary import Change, Kind, Standing
 
@@ -58,7 +58,7 @@ class RecommendationMovement:
 class WhereToAct:
     """The coordinator's list for the round: what to escalate, and who and what improved most."""
 
-    year: int
+    round: RoundInfo
     previous_year: int | None  # None: the KKR's first round, nothing to compare with
     escalations: tuple[Escalation, ...]  # longest streak first, then municipality, then catalogue order
     most_improved_municipalities: tuple[MunicipalityMovement, ...]  # net > 0, best first, at most TOP
@@ -111,7 +111,7 @@ def where_to_act(history: KkrHistory, *, top: int = TOP) -> WhereToAct:
     catalogue order; only those that improved on balance (net above 0) are listed."""
     current, previous = history.current, history.previous
     if previous is None:
-        return WhereToAct(current.round.year, None, tuple(escalations(history)), (), ())
+        return WhereToAct(current.round, None, tuple(escalations(history)), (), ())
     comparisons: dict[CellKey, Comparison] = compare_rounds(current, previous, history.replaced)
     municipalities = [
         MunicipalityMovement(m, movement(comparisons[(m.code, rec.id)] for rec in current.recommendations))
@@ -130,7 +130,7 @@ def where_to_act(history: KkrHistory, *, top: int = TOP) -> WhereToAct:
         key=lambda r: (-r.movement.net, -r.movement.better, r.recommendation.position),
     )
     return WhereToAct(
-        year=current.round.year,
+        round=current.round,
         previous_year=previous.round.year,
         escalations=tuple(escalations(history)),
         most_improved_municipalities=tuple(best_municipalities[:top]),

@@ -64,6 +64,11 @@ class Matrix:
     columns: tuple[MatrixColumn, ...]
     rows: tuple[MatrixRow, ...]
     total: Tally  # every cell shown
+    years: tuple[int, ...] = ()  # the KKR's rounds, for moving between years
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for row in self.rows if row.submitted)
 
 
 def parse_filter(history: KkrHistory, *, focus_area: str | None, kind: str | None, sort: str | None) -> MatrixFilter:
@@ -79,10 +84,14 @@ def parse_filter(history: KkrHistory, *, focus_area: str | None, kind: str | Non
         )
     parsed_kind = None
     if kind:
-        try:
-            parsed_kind = Kind(kind.lower())
-        except ValueError:
-            raise InvalidInput(f"{kind!r} er hverken SKAL eller KAN.", field="type") from None
+        kinds = {k.value: k for k in Kind if any(rec.kind == k for rec in current.recommendations)}
+        parsed_kind = kinds.get(kind.lower())
+        if parsed_kind is None:
+            labels = " eller ".join(k.label for k in kinds.values())
+            raise InvalidInput(
+                f"{kind!r} er ikke en type anbefaling i kataloget for {current.round.year}: vælg {labels}.",
+                field="type",
+            )
     keys = {rec.key for rec in current.recommendations}
     if sort and sort not in (SORT_BY_NAME, SORT_BY_CODE) and sort not in keys:
         raise InvalidInput(
@@ -91,7 +100,9 @@ def parse_filter(history: KkrHistory, *, focus_area: str | None, kind: str | Non
     return MatrixFilter(focus_area or None, parsed_kind, sort or SORT_BY_NAME)
 
 
-def build_matrix(history: KkrHistory, matrix_filter: MatrixFilter | None = None) -> Matrix:
+def build_matrix(
+    history: KkrHistory, matrix_filter: MatrixFilter | None = None, *, years: tuple[int, ...] = ()
+) -> Matrix:
     """The current round of ``history`` as a matrix, with markers against the round before it."""
     matrix_filter = matrix_filter or MatrixFilter()
     current, previous = history.current, history.previous
@@ -129,6 +140,7 @@ def build_matrix(history: KkrHistory, matrix_filter: MatrixFilter | None = None)
         columns=matrix_columns,
         rows=tuple(_sorted(rows, matrix_filter.sort, history)),
         total=sum((column.tally for column in matrix_columns), Tally()),
+        years=years,
     )
 
 

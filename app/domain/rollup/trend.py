@@ -44,6 +44,7 @@ class YearSummary:
 @dataclass(frozen=True)
 class MunicipalityTrend:
     municipality: MunicipalityInfo
+    kkr_id: int
     kkr_name: str
     years: tuple[YearSummary, ...]  # oldest first
     rows: tuple[TrendRow, ...]
@@ -88,6 +89,7 @@ def municipality_trend(history: KkrHistory, code: int) -> MunicipalityTrend:
                 rows.append(_row(history, code, rec, retired=True))
     return MunicipalityTrend(
         municipality=municipality,
+        kkr_id=history.current.round.kkr_id,
         kkr_name=history.current.round.kkr_name,
         years=tuple(
             YearSummary(
