@@ -120,8 +120,11 @@ def test_the_first_round_has_no_previous_round_and_says_so(db: Database) -> None
         matrix = matrix_for(session, ADMIN, kkr_id, 2015)
         act = where_to_act_for(session, ADMIN, kkr_id, 2015)
     assert year_over_year(history) is None
-    assert no_previous_round_message(history.current) == (
-        "KKR Hovedstaden har ingen runde før 2015, så der er ingen udvikling at vise."
+    assert (
+        no_previous_round_message(history.current.round)
+        == matrix.no_previous_round
+        == act.no_previous_round
+        == ("KKR Hovedstaden har ingen runde før 2015, så der er ingen udvikling at vise.")
     )
     assert matrix.previous_year is None and all(cell.comparison is None for row in matrix.rows for cell in row.cells)
     assert act.previous_year is None and act.most_improved_municipalities == ()

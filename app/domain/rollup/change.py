@@ -14,7 +14,7 @@ or not confirmed, there is no marker.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.domain.rollup.data import CellKey, KkrHistory, RoundData
+from app.domain.rollup.data import CellKey, KkrHistory, RoundData, RoundInfo
 from app.domain.vocabulary import Change, Standing
 
 # Replacement links: a replacement's id -> the ids it replaces.
@@ -116,5 +116,6 @@ def year_over_year(history: KkrHistory) -> dict[CellKey, Comparison] | None:
     return compare_rounds(history.current, history.previous, history.replaced)
 
 
-def no_previous_round_message(current: RoundData) -> str:
-    return f"{current.round.kkr_name} har ingen runde før {current.round.year}, så der er ingen udvikling at vise."
+def no_previous_round_message(current: RoundInfo) -> str:
+    """What a page says for the KKR's first round, where year over year has nothing to compare."""
+    return f"{current.kkr_name} har ingen runde før {current.year}, så der er ingen udvikling at vise."

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.domain.rollup.change import Comparison, compare_rounds, sources_in, worst
+from app.domain.rollup.change import Comparison, compare_rounds, no_previous_round_message, sources_in, worst
 from app.domain.rollup.data import CellKey, KkrHistory, MunicipalityInfo, RecommendationInfo, RoundInfo
 from app.domain.text import danish_sort_key
 from app.domain.vocabulary import Change, Kind, Standing
@@ -63,6 +63,11 @@ class WhereToAct:
     escalations: tuple[Escalation, ...]  # longest streak first, then municipality, then catalogue order
     most_improved_municipalities: tuple[MunicipalityMovement, ...]  # net > 0, best first, at most TOP
     most_improved_recommendations: tuple[RecommendationMovement, ...]  # net > 0, best first, at most TOP
+
+    @property
+    def no_previous_round(self) -> str | None:
+        """Why there is no "most improved" (the KKR's first round), or None."""
+        return None if self.previous_year else no_previous_round_message(self.round)
 
 
 def escalations(history: KkrHistory, *, min_rounds: int = ESCALATION_ROUNDS) -> list[Escalation]:

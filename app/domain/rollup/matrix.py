@@ -4,7 +4,7 @@ standing and its year-over-year marker, filtered by focus area and kind, sorted 
 from dataclasses import dataclass
 
 from app.domain.errors import InvalidInput
-from app.domain.rollup.change import Comparison, compare_rounds
+from app.domain.rollup.change import Comparison, compare_rounds, no_previous_round_message
 from app.domain.rollup.data import FocusAreaInfo, KkrHistory, MunicipalityInfo, RecommendationInfo, RoundInfo
 from app.domain.rollup.figures import Tally, tally
 from app.domain.text import danish_sort_key
@@ -65,6 +65,11 @@ class Matrix:
     rows: tuple[MatrixRow, ...]
     total: Tally  # every cell shown
     years: tuple[int, ...] = ()  # the KKR's rounds, for moving between years
+
+    @property
+    def no_previous_round(self) -> str | None:
+        """Why there are no markers (the KKR's first round), or None when there are."""
+        return None if self.previous_year else no_previous_round_message(self.round)
 
     @property
     def submitted(self) -> int:
