@@ -64,6 +64,9 @@ def test_a_filter_shows_only_that_focus_area_and_kind(world: World, last_year: N
     header = [cell.text for cell in tables(page.text, "matrix")[0].head[0]]
     assert header == ["Kommune", "O1 SKAL", "O2 SKAL", "Grøn + gul", "SKAL grøn"]
     assert '<option value="medarbejdere" selected>' in page.text
+    sorted_by = client.get(matrix_url(world), params={"sorter": "hov15-o1"})
+    marked = [cell.text for cell in tables(sorted_by.text, "matrix")[0].head[0] if cell.attrs.get("aria-sort")]
+    assert marked == ["O1 SKAL"]  # a screen reader hears which column the rows are sorted by
 
 
 def test_a_filter_value_that_is_not_a_focus_area_says_so_next_to_the_filter(world: World) -> None:
