@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -68,3 +68,9 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
+
+# Numbers in a path or query within what the database holds, so an absurd one is a 422, not a 500.
+StatusYear = Annotated[int, Path(ge=1900, le=2999)]
+KkrId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MunicipalityCode = Annotated[int, Path(ge=1, le=9999)]
+MunicipalityQuery = Annotated[int | None, Query(ge=1, le=9999)]

@@ -100,6 +100,13 @@ def test_the_first_round_says_there_is_nothing_to_compare_with(world: World) -> 
         ("/runder/{kkr}/2031/indsats", 404, "ingen opfølgningsrunde for 2031"),
         ("/kommuner/999/udvikling", 404, "Kommunekode 999 findes ikke."),
         ("/kommuner/751/udvikling", 404, "har endnu ingen opfølgningsrunder"),
+        # Numbers beyond what the database holds are refused, not a server error.
+        ("/runder/{kkr}/99999999999999999999999/matrix", 422, "Ugyldig anmodning"),
+        ("/runder/99999999999999999999999/2025/indsats", 422, "Ugyldig anmodning"),
+        ("/runder/{kkr}/2025/bemaerkninger?kommune=99999999999999999999999", 422, "Ugyldig anmodning"),
+        ("/kommuner/99999999999999999999999/udvikling", 422, "Ugyldig anmodning"),
+        ("/api/rollup/{kkr}/99999999999999999999999", 422, "Ugyldig anmodning"),
+        ("/api/municipalities/99999999999999999999999/trend", 422, "Ugyldig anmodning"),
     ],
 )
 def test_bad_input_gets_a_clear_danish_message(world: World, path: str, status: int, message: str) -> None:
