@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -69,8 +69,8 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
 
-# Numbers in a path or query within what the database holds, so an absurd one is a 422, not a 500.
-StatusYear = Annotated[int, Path(ge=1900, le=2999)]
-KkrId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-MunicipalityCode = Annotated[int, Path(ge=1, le=9999)]
-MunicipalityQuery = Annotated[int | None, Query(ge=1, le=9999)]
+# Every integer in a URL path: ids, municipality codes and years. Bounded so that no value can
+# overflow the database's integer (PostgreSQL's is 32 bits, SQLite's 64) and turn into a 500.
+MAX_PATH_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_PATH_ID, description="Et id eller en kommunekode (et positivt heltal).")]
+PathYear = Annotated[int, Path(ge=2000, le=2100, description="Året (2000-2100).")]
