@@ -213,6 +213,25 @@ def serve(
     port: Annotated[int, typer.Option(help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
 ) -> None:
-    """Start webserveren (uvicorn)."""
+    """Start webserveren (uvicorn).
+
+    X-Forwarded-For troes kun fra de proxyer, der står i FREMDRIFT_TRUSTED_PROXIES (som standard ingen).
+    """
     typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    trusted = trusted_proxies()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
+
+
+def trusted_proxies() -> list[str]:
+    """uvicorn's proxy settings: forwarded headers believed only from the proxies named in the
+    settings. (uvicorn's own default would trust 127.0.0.1, so that anyone on the machine, or
+    any local proxy passing the header through, could pose as any address.)"""
+    return [part.strip() for part in get_settings().trusted_proxies.split(",") if part.strip()]

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -12,6 +12,7 @@ from app.db import Database
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, user_for_session
 from app.models import User
+from app.security.api_request import is_api_request
 from app.security.csrf import SESSION_COOKIE
 
 
@@ -51,7 +52,7 @@ def get_optional_user(request: Request, database: Annotated[Database, Depends(ge
 
 def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
     if user is None:
-        if request.url.path.startswith("/api"):
+        if is_api_request(request.url.path):
             raise HTTPException(401, "Log ind først.")
         raise LoginRequired()
     return user
@@ -68,3 +69,9 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
+
+# Every integer in a URL path: ids, municipality codes and years. Bounded so that no value can
+# overflow the database's integer (PostgreSQL's is 32 bits, SQLite's 64) and turn into a 500.
+MAX_PATH_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_PATH_ID, description="Et id eller en kommunekode (et positivt heltal).")]
+PathYear = Annotated[int, Path(ge=2000, le=2100, description="Året (2000-2100).")]

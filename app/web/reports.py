@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.deps import CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
 from app.domain.errors import DomainError
 from app.domain.reports.commands import (
     EntryInput,
@@ -80,7 +80,7 @@ def report_url(code: int, year: int) -> str:
 
 
 @router.get("/kommuner/{code}/{year}")
-def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def report_page(request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
     forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
     return render(request, PAGE, {"page": page, "forms": forms, "year": year})
@@ -88,8 +88,8 @@ def report_page(request: Request, code: int, year: int, session: ReadSession, ac
 
 @router.post("/kommuner/{code}/{year}/start")
 def start(
-    code: int,
-    year: int,
+    code: PathId,
+    year: PathYear,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -103,7 +103,7 @@ def start(
 @router.post("/raekker/{entry_id}")
 def save_row(
     request: Request,
-    entry_id: int,
+    entry_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -144,13 +144,13 @@ def save_row(
 
 
 @router.get("/raekker/{entry_id}/historik")
-def row_history(request: Request, entry_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def row_history(request: Request, entry_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     history = entry_history(session, actor, entry_id)
     return render(request, "pages/history.html", {"history": history, "labels": FIELD_LABELS})
 
 
 @router.post("/rapporter/{report_id}/indsend")
-def submit(request: Request, report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     try:
         with database.write() as session:
             ref = submit_report(session, actor, report_id, now=now)
@@ -163,7 +163,7 @@ def submit(request: Request, report_id: int, database: DatabaseDep, actor: Curre
 @router.post("/rapporter/{report_id}/genaabn")
 def reopen(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -177,7 +177,7 @@ def reopen(
 @router.post("/rapporter/{report_id}/behandling")
 def committee(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
