@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
-from app.deps import CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
+from app.deps import CurrentActor, CurrentUser, DatabaseDep, Now, PathId, PathYear, ReadSession
 from app.domain.errors import DomainError
 from app.domain.reports.commands import (
     EntryInput,
@@ -22,7 +23,7 @@ from app.domain.reports.history import FIELD_LABELS, entry_history
 from app.domain.reports.queries import report_progress, user_name
 from app.domain.reports.rules import ReportProgress, SubmitIncomplete
 from app.domain.reports.view import RowContext, load_report_page, load_row, row_context
-from app.models import StatusEntry
+from app.models import StatusEntry, User
 from app.web.templating import render
 
 router = APIRouter()
@@ -105,6 +106,7 @@ def save_row(
     request: Request,
     entry_id: PathId,
     database: DatabaseDep,
+    user: CurrentUser,
     actor: CurrentActor,
     now: Now,
     version: Annotated[int, Form()],
@@ -125,7 +127,7 @@ def save_row(
                 EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
                 now=now,
             )
-            updated_by = user_name(session, saved.found.entry.updated_by_id)
+            updated_by = _updated_by(session, user, saved.found.entry)
             context = row_context(session, actor, saved.found, updated_by=updated_by)
             progress = report_progress(session, context.report_id)
     except RowConflict as conflict:
@@ -141,6 +143,11 @@ def save_row(
             context = load_row(session, actor, entry_id)
         return _row_response(request, context, sent, status_code=error.status_code, error=error)
     return _row_response(request, context, RowForm.of(context.row.entry), progress=progress, saved=True)
+
+
+def _updated_by(session: Session, user: User, entry: StatusEntry) -> str | None:
+    """Who last changed the row: after a save, nearly always the user in hand (no query)."""
+    return user.name if entry.updated_by_id == user.id else user_name(session, entry.updated_by_id)
 
 
 @router.get("/raekker/{entry_id}/historik")
