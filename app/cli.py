@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from app import migrate
+from app.backup import BackupError, backup_sqlite, export_all, import_all, read_export, write_export
 from app.config import SEED_DIR, get_settings
 from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
@@ -174,6 +175,52 @@ def users_add(
         raise typer.Exit(code=1) from None
     finally:
         database.dispose()
+
+
+# ---------------------------------------------------------------------------- backup and moving data
+
+BackupFile = Annotated[Path, typer.Argument(help="Filen, der skrives til eller læses fra.", show_default=False)]
+
+
+@app.command("backup")
+def backup(file: BackupFile) -> None:
+    """Tag en konsistent kopi af SQLite-databasen, mens serveren kører (SQLites online backup)."""
+    try:
+        pages = backup_sqlite(get_settings().database_url, file)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Kopi gemt i {file} ({pages} sider, integritetstjek ok).")
+
+
+@app.command("export-all")
+def export_all_command(file: BackupFile) -> None:
+    """Skriv alle data (alle tabeller) til en JSON-fil, som import-all kan læse i SQLite eller PostgreSQL."""
+    database = _database()
+    try:
+        export = export_all(database)
+    finally:
+        database.dispose()
+    write_export(export, file)
+    rows = sum(len(table["rows"]) for table in export["tables"].values())
+    typer.echo(f"{rows} rækker fra {len(export['tables'])} tabeller skrevet til {file}.")
+
+
+@app.command("import-all")
+def import_all_command(
+    file: BackupFile,
+    replace: Annotated[bool, typer.Option(help="Slet alt i databasen først (ellers skal den være tom).")] = False,
+) -> None:
+    """Indlæs en fil fra export-all i en database opgraderet til samme skemaversion (én transaktion)."""
+    database = _database()
+    try:
+        loaded = import_all(database, read_export(file), replace=replace)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    typer.echo(f"{sum(loaded.values())} rækker indlæst i {len(loaded)} tabeller.")
 
 
 # ---------------------------------------------------------------------------- demo and serve
