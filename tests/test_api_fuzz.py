@@ -30,7 +30,7 @@ BOUNDED = settings(
 def fuzz(app: FastAPI, **credentials: Any) -> None:
     """Every operation of the app's schema, EXAMPLES generated cases each, checked with CHECKS."""
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]  # an Err fails the test
     assert len(operations) >= 10
     for operation in operations:
 
