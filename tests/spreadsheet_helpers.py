@@ -1,0 +1,65 @@
+"""Filling in the offline workbook as a user would, with openpyxl, and sending it back."""
+
+import io
+from typing import Any
+
+import openpyxl
+from httpx2 import Response
+from openpyxl.workbook.workbook import Workbook
+
+from app.security.csrf import CSRF_HEADER
+from app.spreadsheets.offline import BY_NAME, FIRST_ROW, SHEET
+from tests.factories import ALLEROED
+from tests.scenarios import YEAR, Browser
+
+FIELDS = {"colour", "remark", "opted_out", "opt_out_reason", "entry_id", "version", "key"}
+
+
+def download(browser: Browser, code: int = ALLEROED, year: int = YEAR) -> Workbook:
+    response = browser.client.get(f"/kommuner/{code}/{year}/skema.xlsx")
+    assert response.status_code == 200, response.text[:300]
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def row_of(workbook: Workbook, key: str) -> int:
+    sheet = workbook[SHEET]
+    for number in range(FIRST_ROW, sheet.max_row + 1):
+        if sheet[f"{BY_NAME['key'].letter}{number}"].value == key:
+            return number
+    raise AssertionError(f"no row for {key}")
+
+
+def fill(workbook: Workbook, recommendation: str, **values: Any) -> int:
+    """Type ``values`` into the row of ``recommendation``; returns the row number."""
+    sheet = workbook[SHEET]
+    number = row_of(workbook, recommendation)
+    for name, value in values.items():
+        assert name in FIELDS, name
+        sheet[f"{BY_NAME[name].letter}{number}"] = value
+    return number
+
+
+def cell(workbook: Workbook, key: str, name: str) -> Any:
+    return workbook[SHEET][f"{BY_NAME[name].letter}{row_of(workbook, key)}"].value
+
+
+def as_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(
+    browser: Browser,
+    content: bytes,
+    *,
+    code: int = ALLEROED,
+    year: int = YEAR,
+    name: str = "skema.xlsx",
+) -> Response:
+    response: Response = browser.client.post(
+        f"/kommuner/{code}/{year}/indlaes",
+        files={"workbook": (name, content, "application/octet-stream")},
+        headers={CSRF_HEADER: browser.token, "HX-Request": "true"},
+    )
+    return response
