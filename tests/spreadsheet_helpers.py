@@ -7,10 +7,13 @@ import openpyxl
 from httpx2 import Response
 from openpyxl.workbook.workbook import Workbook
 
+from app.domain.accounts import actor_of
+from app.domain.exports import offline_workbook
 from app.security.csrf import CSRF_HEADER
-from app.spreadsheets.offline import BY_NAME, FIRST_ROW, SHEET
+from app.spreadsheets.offline import BY_NAME, FIRST_ROW, SHEET, write_offline_workbook
+from app.spreadsheets.reading import read_filled_workbook
 from tests.factories import ALLEROED
-from tests.scenarios import YEAR, Browser
+from tests.scenarios import YEAR, Browser, World
 
 FIELDS = {"colour", "remark", "opted_out", "opt_out_reason", "entry_id", "version", "key"}
 
@@ -63,3 +66,17 @@ def upload(
         headers={CSRF_HEADER: browser.token, "HX-Request": "true"},
     )
     return response
+
+
+def filled_for_allerod(world: World) -> bytes:
+    """Allerød's workbook, made by the domain (no request), with one row changed."""
+    with world.db.read() as session:
+        data = offline_workbook(session, actor_of(world.editor), ALLEROED, YEAR)
+    workbook = openpyxl.load_workbook(io.BytesIO(write_offline_workbook(data)))
+    fill(workbook, "hov15-v1", colour="gul", remark="Indlæst fra projektmappen.")
+    return as_bytes(workbook)
+
+
+def pending_for_allerod(world: World) -> str:
+    """The same filled workbook as the conflict page carries it on to the user's choice."""
+    return read_filled_workbook(filled_for_allerod(world)).to_json()

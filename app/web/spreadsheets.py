@@ -83,6 +83,8 @@ def _run_import(
     file_name: str = "",
 ) -> Response:
     context: dict[str, object] = {"code": code, "year": year}
+    with database.read() as session:  # who may, before the file is even opened
+        import_target(session, actor, code, year)
     try:
         parsed = workbook or read_filled_workbook(data, file_name)
         with database.write() as session:
