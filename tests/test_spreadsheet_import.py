@@ -1,7 +1,9 @@
 """The offline workbook: download it, fill it in with openpyxl as a user would, import it back.
 All or nothing: every bad workbook is refused with its sheet, row and column, and changes nothing."""
 
+import html
 import io
+import re
 import zipfile
 from collections.abc import Callable
 
@@ -79,8 +81,9 @@ def _refused(world: World, content: bytes, *expected: str, name: str = "skema.xl
     response = upload(browser, content, name=name)
     assert response.status_code == 422, response.text[:500]
     assert "intet er gemt" in response.text
+    shown = "\n".join(problem_lines(response.text))
     for text in expected:
-        assert text in response.text, response.text
+        assert text in shown, shown
     assert changed_tables(before, snapshot(world.db)) == []
     return response.text
 
@@ -93,7 +96,15 @@ def _filled(world: World, edit: Callable[[Workbook], object]) -> bytes:
 
 
 def _cells(number: int, column: str, heading: str) -> str:
-    return f"<td>{SHEET}</td>\n          <td>{number}</td>\n          <td>{column} ({heading})</td>"
+    """A problem's place as the page's table shows it (sheet, row, column), read back as one line."""
+    return f"{SHEET} | {number} | {column} ({heading})"
+
+
+def problem_lines(page: str) -> list[str]:
+    """The problems table of the import page, one "sheet | row | column | message" line per row."""
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    cells = [re.findall(r'<td data-label="[^"]+">(.*?)</td>', row, re.S) for row in rows]
+    return [" | ".join(html.unescape(c.strip()) for c in row) for row in cells if row]
 
 
 def test_a_bad_colour_is_refused_with_its_cell(world: World) -> None:
@@ -352,9 +363,6 @@ def test_a_tampered_pending_import_is_refused(world: World) -> None:
 
 
 def _pending(page: str) -> str:
-    import html
-    import re
-
     found = re.search(r'name="pending" value="([^"]*)"', page)
     assert found, page
     return html.unescape(found.group(1))
@@ -404,3 +412,25 @@ def test_the_workbook_reads_back_what_it_wrote(world: World) -> None:
     assert response.status_code == 200, response.text
     assert "0 rækker er ændret, 16 uændret" in response.text
     assert changed_tables(before, snapshot(world.db)) == []
+
+
+def test_an_old_xls_a_zip_bomb_and_a_foreign_workbook_are_refused(world: World) -> None:
+    _refused(world, bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 512, "gamle Excel-format (.xls)")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b" " * (21 * 1024 * 1024))
+    _refused(world, bomb.getvalue(), "pakker sig ud til langt mere")
+    foreign = openpyxl.Workbook()
+    _refused(world, as_bytes(foreign), "Arket »Fremdriftsskema« mangler")
+
+
+def test_an_error_value_in_a_cell_is_refused(world: World) -> None:
+    number = 0
+
+    def edit(workbook: Workbook) -> None:
+        nonlocal number
+        number = row_of(workbook, "hov15-v1")
+        target = workbook[SHEET][f"F{number}"]
+        target.value, target.data_type = "#N/A", "e"
+
+    _refused(world, _filled(world, edit), _cells(number, "F", "Bemærkning"), "fejlværdi")
