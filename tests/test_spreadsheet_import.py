@@ -14,7 +14,7 @@ from openpyxl.workbook.workbook import Workbook
 from sqlmodel import select
 
 from app.domain.accounts import actor_of
-from app.domain.imports import FilledWorkbook
+from app.domain.imports import Choice, FilledWorkbook, choices_from_form
 from app.domain.reports.commands import EntryInput, save_entry
 from app.models import StatusChange
 from app.security.limits import MAX_BODY_BYTES
@@ -434,3 +434,43 @@ def test_an_error_value_in_a_cell_is_refused(world: World) -> None:
         target.value, target.data_type = "#N/A", "e"
 
     _refused(world, _filled(world, edit), _cells(number, "F", "Bemærkning"), "fejlværdi")
+
+
+def test_an_upload_after_the_report_was_submitted_says_so_where_the_result_goes(world: World) -> None:
+    browser = world.browser(world.frederiksberg_editor)
+    before = snapshot(world.db)
+    response = upload(browser, b"PK", code=147)
+    assert response.status_code == 409
+    assert 'id="import-result"' in response.text
+    assert "Rapporten er indsendt og kan ikke ændres." in response.text
+    assert changed_tables(before, snapshot(world.db)) == []
+
+
+def test_fravalgt_takes_ja_or_nothing(world: World) -> None:
+    number = 0
+
+    def edit(workbook: Workbook) -> None:
+        nonlocal number
+        number = fill(workbook, "hov15-v4", opted_out="måske")
+
+    _refused(world, _filled(world, edit), _cells(number, "G", "Fravalgt (kun KAN)"), "Skriv ja for at fravælge")
+
+
+def test_fravalgt_needs_a_reason(world: World) -> None:
+    number = 0
+
+    def edit(workbook: Workbook) -> None:
+        nonlocal number
+        number = fill(workbook, "hov15-v4", opted_out="ja")
+
+    _refused(
+        world,
+        _filled(world, edit),
+        _cells(number, "H", "Begrundelse for fravalg"),
+        "Skriv hvorfor anbefalingen er fravalgt.",
+    )
+
+
+def test_choices_ignore_what_the_page_never_sends() -> None:
+    form = {"keep_12": "mine", "version_12": "3", "keep_13": "alt", "keep_x": "mine", "keep_14": "theirs"}
+    assert choices_from_form(form) == {12: Choice("mine", 3)}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
-from app.domain.errors import NotFound
+from app.domain.errors import DomainError, NotFound
 from app.domain.exports import Export, offline_workbook, report_export, round_export
 from app.domain.imports import (
     Choice,
@@ -83,8 +83,11 @@ def _run_import(
     file_name: str = "",
 ) -> Response:
     context: dict[str, object] = {"code": code, "year": year}
-    with database.read() as session:  # who may, before the file is even opened
-        import_target(session, actor, code, year)
+    try:
+        with database.read() as session:  # who may, and may now, before the file is even opened
+            import_target(session, actor, code, year)
+    except DomainError as error:  # shown where the result goes, so the form stays usable
+        return render(request, PAGE, {**context, "error": error}, block="result", status_code=error.status_code)
     try:
         parsed = workbook or read_filled_workbook(data, file_name)
         with database.write() as session:
