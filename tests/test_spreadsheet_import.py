@@ -6,20 +6,23 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 
 import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.workbook.workbook import Workbook
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from app.domain import imports
+from app.domain.access import Actor
 from app.domain.accounts import actor_of
 from app.domain.imports import Choice, FilledWorkbook, choices_from_form
-from app.domain.reports.commands import EntryInput, save_entry
-from app.models import StatusChange
+from app.domain.reports.commands import EntryInput, EntrySnapshot, RowConflict, SavedEntry, save_entry
+from app.models import StatusChange, StatusEntry
 from app.security.limits import MAX_BODY_BYTES
 from app.spreadsheets.offline import INFO, SHEET
-from app.spreadsheets.reading import MAX_UPLOAD_BYTES
+from app.spreadsheets.reading import MAX_UPLOAD_BYTES, read_filled_workbook
 from tests.factories import ALBERTSLUND, ALLEROED, NOW, start
 from tests.scenarios import YEAR, World, changed_tables, remark_history, snapshot
 from tests.spreadsheet_helpers import as_bytes, cell, download, fill, row_of, upload
@@ -474,3 +477,30 @@ def test_fravalgt_needs_a_reason(world: World) -> None:
 def test_choices_ignore_what_the_page_never_sends() -> None:
     form = {"keep_12": "mine", "version_12": "3", "keep_13": "alt", "keep_x": "mine", "keep_14": "theirs"}
     assert choices_from_form(form) == {12: Choice("mine", 3)}
+
+
+def test_a_row_saved_by_another_process_during_the_import_undoes_the_whole_import(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The version check in save_entry's UPDATE catches a save that slipped in after the import's
+    # own check. Rows already saved by the import go back with the transaction: nothing is written.
+    workbook = download(world.browser(world.editor))
+    fill(workbook, "hov15-v1", colour="gul", remark="Første række.")
+    fill(workbook, "hov15-v2", colour="gul", remark="Anden række.")
+    parsed = read_filled_workbook(as_bytes(workbook))
+    real_save, calls = save_entry, []
+
+    def racing_save(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> SavedEntry:
+        calls.append(entry_id)
+        if len(calls) == 2:
+            entry = session.get(StatusEntry, entry_id)
+            assert entry is not None
+            raise RowConflict(EntrySnapshot(None, "", False, "", True, entry.version, None, None))
+        return real_save(session, actor, entry_id, data, now=now)
+
+    monkeypatch.setattr(imports, "save_entry", racing_save)
+    before = snapshot(world.db)
+    with pytest.raises(imports.ImportConflicts), world.db.write() as session:
+        imports.import_workbook(session, actor_of(world.editor), ALLEROED, YEAR, parsed, now=NOW)
+    assert len(calls) == 2
+    assert changed_tables(before, snapshot(world.db)) == []

@@ -61,6 +61,10 @@ def test_editor_fills_in_the_workbook_offline_and_uploads_it(
     page.goto(f"/kommuner/{code}/{YEAR}")
     page.get_by_role("button", name="Start tom").click()
     expect(page.locator("#spreadsheets")).to_be_visible()
+    page.locator("#spreadsheets").screenshot(path=str(SHOTS / "report-spreadsheets-1280.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#spreadsheets").screenshot(path=str(SHOTS / "report-spreadsheets-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="hent projektmappen").click()
