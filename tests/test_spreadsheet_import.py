@@ -17,12 +17,13 @@ from sqlmodel import Session, select
 from app.domain import imports
 from app.domain.access import Actor
 from app.domain.accounts import actor_of
-from app.domain.imports import Choice, FilledWorkbook, choices_from_form
+from app.domain.imports import Choice, FilledWorkbook
 from app.domain.reports.commands import EntryInput, EntrySnapshot, RowConflict, SavedEntry, save_entry
 from app.models import StatusChange, StatusEntry
 from app.security.limits import MAX_BODY_BYTES
 from app.spreadsheets.offline import INFO, SHEET
 from app.spreadsheets.reading import MAX_UPLOAD_BYTES, read_filled_workbook
+from app.web.spreadsheets import choices_from_form
 from tests.factories import ALBERTSLUND, ALLEROED, NOW, start
 from tests.scenarios import YEAR, World, changed_tables, remark_history, snapshot
 from tests.spreadsheet_helpers import as_bytes, cell, download, fill, row_of, upload

@@ -12,14 +12,21 @@ chooses per row (``Choice``), as after a conflict on the form.
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, require
 from app.domain.errors import Conflict, DomainError, InvalidInput, NotAllowedNow
-from app.domain.reports.commands import EntryInput, EntrySnapshot, RowConflict, checked_values, save_entry
-from app.domain.reports.queries import ReportAddress, get_report_address, user_name
+from app.domain.reports.commands import (
+    EntryInput,
+    EntrySnapshot,
+    RowConflict,
+    checked_values,
+    save_entry,
+    snapshot_of,
+)
+from app.domain.reports.queries import ReportAddress, get_report_address
 from app.domain.reports.rules import rows_locked, scope_of
 from app.domain.vocabulary import Colour
 from app.models import Recommendation, StatusEntry
@@ -333,16 +340,7 @@ def _conflict(session: Session, plan: _Planned) -> ImportConflict:
             bool(values["opted_out"]),
             str(values["opt_out_reason"]),
         ),
-        theirs=EntrySnapshot(
-            colour=entry.colour,
-            remark=entry.remark,
-            opted_out=entry.opted_out,
-            opt_out_reason=entry.opt_out_reason,
-            confirmed=entry.confirmed,
-            version=entry.version,
-            updated_by=user_name(session, entry.updated_by_id),
-            updated_at=entry.updated_at,
-        ),
+        theirs=snapshot_of(session, entry),
     )
 
 
@@ -460,15 +458,3 @@ def _cell_of(row: WorkbookRow, error: InvalidInput) -> Cell:
 def _int(value: str) -> int | None:
     text = value.strip()
     return int(text) if text.isascii() and text.isdigit() else None
-
-
-def choices_from_form(form: dict[str, Any]) -> dict[int, Choice]:
-    """The user's choices after a conflict, as the page sends them: ``keep_<id>`` and ``version_<id>``."""
-    choices = {}
-    for name, keep in form.items():
-        if not name.startswith("keep_") or keep not in ("mine", "theirs"):
-            continue
-        entry_id, version = _int(name.removeprefix("keep_")), _int(str(form.get(f"version_{name[5:]}", "")))
-        if entry_id is not None and version is not None:
-            choices[entry_id] = Choice(keep, version)
-    return choices

@@ -13,7 +13,6 @@ from app.domain.imports import (
     FilledWorkbook,
     ImportConflicts,
     ImportRefused,
-    choices_from_form,
     import_target,
     import_workbook,
 )
@@ -23,6 +22,18 @@ from app.spreadsheets.tables import export_csv, export_xlsx
 from app.web.templating import render
 
 router = APIRouter()
+
+
+def choices_from_form(form: dict[str, str]) -> dict[int, Choice]:
+    """The user's choices after a conflict, as the page sends them: ``keep_<id>`` and ``version_<id>``."""
+    choices = {}
+    for name, keep in form.items():
+        entry_id, version = name.removeprefix("keep_"), form.get(f"version_{name.removeprefix('keep_')}", "")
+        if name.startswith("keep_") and keep in ("mine", "theirs") and entry_id.isdigit() and version.isdigit():
+            choices[int(entry_id)] = Choice("mine" if keep == "mine" else "theirs", int(version))
+    return choices
+
+
 PAGE = "pages/import.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -187,19 +187,22 @@ class RowConflict(Conflict):
         self.snapshot = snapshot
 
 
-def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
-    return RowConflict(
-        EntrySnapshot(
-            colour=entry.colour,
-            remark=entry.remark,
-            opted_out=entry.opted_out,
-            opt_out_reason=entry.opt_out_reason,
-            confirmed=entry.confirmed,
-            version=entry.version,
-            updated_by=user_name(session, entry.updated_by_id),
-            updated_at=entry.updated_at,
-        )
+def snapshot_of(session: Session, entry: StatusEntry) -> EntrySnapshot:
+    """The row as it stands, with the name of who saved it last."""
+    return EntrySnapshot(
+        colour=entry.colour,
+        remark=entry.remark,
+        opted_out=entry.opted_out,
+        opt_out_reason=entry.opt_out_reason,
+        confirmed=entry.confirmed,
+        version=entry.version,
+        updated_by=user_name(session, entry.updated_by_id),
+        updated_at=entry.updated_at,
     )
+
+
+def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
+    return RowConflict(snapshot_of(session, entry))
 
 
 def checked_values(kind: Kind, data: EntryInput) -> tuple[dict[str, object], list[InvalidInput]]:
