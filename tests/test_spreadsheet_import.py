@@ -505,3 +505,12 @@ def test_a_row_saved_by_another_process_during_the_import_undoes_the_whole_impor
         imports.import_workbook(session, actor_of(world.editor), ALLEROED, YEAR, parsed, now=NOW)
     assert len(calls) == 2
     assert changed_tables(before, snapshot(world.db)) == []
+
+
+@pytest.mark.parametrize(("cell_ref", "value"), [("B4", "999"), ("B5", "999"), ("B1", "noget-andet")])
+def test_a_workbook_of_another_round_or_report_is_refused(world: World, cell_ref: str, value: str) -> None:
+    def edit(workbook: Workbook) -> None:
+        workbook[INFO][cell_ref] = value
+
+    expected = "ikke en projektmappe fra Fremdrift" if cell_ref == "B1" else "fra en anden opfølgningsrunde"
+    _refused(world, _filled(world, edit), f"{INFO} | ", expected)
