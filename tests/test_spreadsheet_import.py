@@ -74,6 +74,8 @@ def test_the_workbook_shows_last_years_status_locks_texts_and_offers_the_colours
     assert f"G{row_of(workbook, 'hov15-v4')}" in lists['"ja"']
     assert f"G{number}" not in lists['"ja"'].split()
     assert sheet["I4"].value == "Sidste års farve"
+    rules = {rule.formula[0] for cf in sheet.conditional_formatting for rule in cf.rules}
+    assert '$E5="grøn"' in rules  # the light behind the word, as on the page
 
 
 # ---------------------------------------------------------------------------- refused, nothing written

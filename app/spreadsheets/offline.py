@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -69,6 +70,11 @@ INFO_LABELS = {
 }
 
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
+COLOUR_FILLS = {
+    Colour.GREEN: PatternFill("solid", bgColor="C8E6C9"),
+    Colour.YELLOW: PatternFill("solid", bgColor="FFF59D"),
+    Colour.RED: PatternFill("solid", bgColor="FFCDD2"),
+}
 OPEN = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -233,6 +239,12 @@ def _write_form(sheet: Worksheet, data: OfflineWorkbook) -> None:
         longest = max(len(row.text) / 55, len(row.remark) / 45, len(previous_remark) / 35, 1)
         sheet.row_dimensions[number].height = min(409, 15 * (int(longest) + 1))
 
+    if data.rows:  # the light behind the word, as on the page (the word stays: never colour alone)
+        for name in ("colour", "previous_colour"):
+            letter = BY_NAME[name].letter
+            for colour, fill in COLOUR_FILLS.items():
+                rule = FormulaRule(formula=[f'${letter}{FIRST_ROW}="{colour_word(colour)}"'], fill=fill)
+                sheet.conditional_formatting.add(f"{letter}{FIRST_ROW}:{letter}{last}", rule)
     sheet.freeze_panes = f"E{FIRST_ROW}"
     protection = sheet.protection
     protection.sheet = True
