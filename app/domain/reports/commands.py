@@ -4,12 +4,15 @@ Each function runs inside the caller's write transaction, checks access and stat
 writes the history of what it changed in that same transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from urllib.parse import urlparse
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app.domain.access import Action, Actor, require
@@ -42,7 +45,7 @@ from app.domain.statuses import (
     parse_colour,
 )
 from app.domain.text import clean_text
-from app.domain.vocabulary import Colour, ReportEventKind, ReportState
+from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState
 from app.models import (
     Catalogue,
     ReportEvent,
@@ -50,6 +53,8 @@ from app.models import (
     StatusEntry,
     StatusReport,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -185,19 +190,59 @@ class RowConflict(Conflict):
         self.snapshot = snapshot
 
 
+def snapshot_of(session: Session, entry: StatusEntry) -> EntrySnapshot:
+    """The row as it stands, with the name of who saved it last."""
+    return EntrySnapshot(
+        colour=entry.colour,
+        remark=entry.remark,
+        opted_out=entry.opted_out,
+        opt_out_reason=entry.opt_out_reason,
+        confirmed=entry.confirmed,
+        version=entry.version,
+        updated_by=user_name(session, entry.updated_by_id),
+        updated_at=entry.updated_at,
+    )
+
+
 def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
-    return RowConflict(
-        EntrySnapshot(
-            colour=entry.colour,
-            remark=entry.remark,
-            opted_out=entry.opted_out,
-            opt_out_reason=entry.opt_out_reason,
-            confirmed=entry.confirmed,
-            version=entry.version,
-            updated_by=user_name(session, entry.updated_by_id),
-            updated_at=entry.updated_at,
+    return RowConflict(snapshot_of(session, entry))
+
+
+def checked_values(kind: Kind, data: EntryInput) -> tuple[dict[str, object], list[InvalidInput]]:
+    """What a row holds once ``data`` is saved, or every field's refusal (in the form's order).
+
+    The one check of a row's values: the form, the API and the spreadsheet import all use it.
+    """
+    problems: list[InvalidInput] = []
+
+    def attempt(check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidInput as problem:
+            problems.append(problem)
+            return None
+
+    colour = attempt(lambda: parse_colour(data.colour))
+    remark = attempt(
+        lambda: clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
+    )
+    reason = attempt(
+        lambda: clean_text(
+            data.opt_out_reason, field="opt_out_reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH
         )
     )
+    if reason is not None:
+        attempt(lambda: check_opt_out(kind, data.opted_out, reason))
+    if problems:
+        return {}, problems
+    return {
+        # A row that is fravalgt has no colour: it is counted apart from red.
+        "colour": None if data.opted_out else colour,
+        "remark": remark,
+        "opted_out": data.opted_out,
+        "opt_out_reason": reason if data.opted_out else "",
+        "confirmed": True,
+    }, []
 
 
 @dataclass(frozen=True)
@@ -219,23 +264,9 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report))
     _refuse_if(rows_locked(found.round, found.report))
 
-    colour = parse_colour(data.colour)
-    remark = clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
-    reason = clean_text(
-        data.opt_out_reason,
-        field="opt_out_reason",
-        label="Begrundelsen",
-        max_length=MAX_REASON_LENGTH,
-    )
-    check_opt_out(rec.kind, data.opted_out, reason)
-    new = {
-        # A row that is fravalgt has no colour: it is counted apart from red.
-        "colour": None if data.opted_out else colour,
-        "remark": remark,
-        "opted_out": data.opted_out,
-        "opt_out_reason": reason if data.opted_out else "",
-        "confirmed": True,
-    }
+    new, problems = checked_values(rec.kind, data)
+    if problems:
+        raise problems[0]
     if entry.version != data.version:
         raise _conflict(session, entry)
     changed = {name: value for name, value in new.items() if getattr(entry, name) != value}
@@ -243,29 +274,37 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
         return SavedEntry(found, changed=False)
 
     old = {name: getattr(entry, name) for name in changed}
+    values = {**changed, "version": data.version + 1, "updated_at": now, "updated_by_id": actor.user_id}
     result = session.execute(
         update(StatusEntry)
         .where(col(StatusEntry.id) == entry_id, col(StatusEntry.version) == data.version)
-        .values(**changed, version=data.version + 1, updated_at=now, updated_by_id=actor.user_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
         session.refresh(entry)
         raise _conflict(session, entry)
-    for name, value in changed.items():
-        session.add(
-            StatusChange(
-                entry_id=entry_id,
-                version=data.version + 1,
-                field=name,
-                old_value=_as_text(old[name]),
-                new_value=_as_text(value),
-                changed_at=now,
-                changed_by_id=actor.user_id,
-            )
-        )
-    session.flush()
-    # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
-    # its criteria in Python), so the answer is built from what is in hand, not read back.
+    # The row in hand now holds what was written, as if loaded so (no second UPDATE at flush).
+    for name, value in values.items():
+        set_committed_value(entry, name, value)
+    # One INSERT of the history rows, without the unit of work's bookkeeping for objects that
+    # nothing in this request reads again.
+    session.execute(
+        insert(StatusChange),
+        [
+            {
+                "entry_id": entry_id,
+                "version": data.version + 1,
+                "field": name,
+                "old_value": _as_text(old[name]),
+                "new_value": _as_text(value),
+                "changed_at": now,
+                "changed_by_id": actor.user_id,
+            }
+            for name, value in changed.items()
+        ],
+    )
+    # The answer is built from the row in hand, not read back.
     return SavedEntry(found, changed=True)
 
 
