@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.web import auth, catalogue, docs, health, home, reports, spreadsheets
+from app.web import auth, catalogue, docs, health, home, reports, rollup, spreadsheets
 
 router = APIRouter(include_in_schema=False)
-for module in (home, auth, catalogue, reports, docs, health, spreadsheets):
+# rollup before reports: /kommuner/{code}/udvikling must not be taken for a year.
+for module in (home, auth, catalogue, rollup, reports, docs, health, spreadsheets):
     router.include_router(module.router)

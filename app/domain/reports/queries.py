@@ -51,6 +51,7 @@ class PreviousStatus:
     colour: Colour | None
     remark: str
     opted_out: bool
+    opt_out_reason: str = ""
 
 
 def get_municipality(session: Session, code: int) -> tuple[Municipality, Kkr]:
@@ -172,6 +173,7 @@ _PREVIOUS_COLUMNS = (
         StatusEntry.colour,
         StatusEntry.remark,
         StatusEntry.opted_out,
+        StatusEntry.opt_out_reason,
         _LINK.replacement_id,
     )
     .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
@@ -208,8 +210,8 @@ def previous_statuses(
     ).all()
     own: dict[int, PreviousStatus] = {}
     replaced: dict[int, list[PreviousStatus]] = {rec_id: [] for rec_id in recommendation_ids}
-    for rec_id, key, colour, remark, opted_out, replacement_id in rows:
-        status = PreviousStatus(key, colour, remark, opted_out)
+    for rec_id, key, colour, remark, opted_out, opt_out_reason, replacement_id in rows:
+        status = PreviousStatus(key, colour, remark, opted_out, opt_out_reason)
         if rec_id in wanted:
             own[rec_id] = status
         if replacement_id is not None:
