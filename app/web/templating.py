@@ -13,6 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from app.config import TEMPLATES_DIR
 from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
 from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
+from app.domain.text import genitive
 from app.domain.vocabulary import Colour, Kind, RoundState
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -73,6 +74,7 @@ def field_value(value: str | None, field: str) -> str:
 
 
 templates.env.filters["round_state"] = round_state
+templates.env.filters["genitive"] = genitive
 templates.env.filters["field_value"] = field_value
 
 

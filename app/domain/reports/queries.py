@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.domain.errors import NotFound
@@ -143,12 +144,28 @@ def user_name(session: Session, user_id: int | None) -> str | None:
     return user.name if user else None
 
 
-def previous_statuses(
-    session: Session, municipality: Municipality, year: int, recommendation_ids: list[int]
-) -> dict[int, list[PreviousStatus]]:
-    """Last year's statuses for these recommendations, following revised ones to what they replaced.
+def latest_earlier_year(session: Session, municipality: Municipality, year: int) -> int | None:
+    """The latest status year before ``year`` in which the municipality has a report, or None.
 
-    Two queries: the replacement links, then last year's entries of this municipality.
+    "Start from last year" starts from this one: a municipality that missed a year still starts
+    from what it last reported, and is told which year that was.
+    """
+    return session.exec(
+        select(func.max(ReportingRound.year))
+        .join(StatusReport, col(StatusReport.round_id) == ReportingRound.id)
+        .where(ReportingRound.kkr_id == municipality.kkr_id)
+        .where(StatusReport.municipality_code == municipality.code)
+        .where(ReportingRound.year < year)
+    ).one()
+
+
+def previous_statuses(
+    session: Session, municipality: Municipality, from_year: int, recommendation_ids: list[int]
+) -> dict[int, list[PreviousStatus]]:
+    """The statuses of ``from_year`` (the year a report is compared with or carried over from) for
+    these recommendations, following revised ones to what they replaced.
+
+    Two queries: the replacement links, then that year's entries of this municipality.
     """
     sources: dict[int, list[int]] = {rec_id: [rec_id] for rec_id in recommendation_ids}
     for replaced_id, replacement_id in session.exec(
@@ -166,7 +183,7 @@ def previous_statuses(
             .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
             .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
             .where(ReportingRound.kkr_id == municipality.kkr_id)
-            .where(ReportingRound.year == year - 1)
+            .where(ReportingRound.year == from_year)
             .where(StatusReport.municipality_code == municipality.code)
             .where(col(StatusEntry.recommendation_id).in_(wanted))
         )

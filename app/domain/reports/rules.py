@@ -37,6 +37,11 @@ class ReportProgress:
     filled: int  # rows with a colour or fravalgt
     unconfirmed: int  # rows carried over from last year that nobody has confirmed or changed
     missing: list[Missing]
+    done: int = 0  # rows with a colour or fravalgt, confirmed, and lacking nothing: the one progress shown
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
 
 
 class SubmitIncomplete(DomainError):
@@ -65,12 +70,22 @@ def missing_for_submit(rows: Iterable[RuleRow]) -> list[Missing]:
 
 
 def progress_of(rows: Iterable[RuleRow]) -> ReportProgress:
+    """How far the report has come. ``done`` counts the rows that are finished: filled in (a
+    colour, or fravalgt), confirmed, and with nothing missing for submit; it is the one count the
+    page shows, so "udfyldt" and "ikke bekræftet" never read as a contradiction."""
     rows = list(rows)
+    missing = missing_for_submit(rows)
+    lacking = {item.recommendation_key for item in missing}
     return ReportProgress(
         total=len(rows),
         filled=sum(1 for _rec, entry in rows if entry and (entry.colour or entry.opted_out)),
         unconfirmed=sum(1 for _rec, entry in rows if entry is not None and not entry.confirmed),
-        missing=missing_for_submit(rows),
+        missing=missing,
+        done=sum(
+            1
+            for rec, entry in rows
+            if entry and (entry.colour or entry.opted_out) and entry.confirmed and rec.key not in lacking
+        ),
     )
 
 
