@@ -75,9 +75,10 @@ def _row_response(
         "compare_year": context.compare_year,
         "check_url": f"{report_url(context.municipality_code, context.year)}/tjek",
         "show_check": context.editable,
+        "report_id": context.report_id,
         **extra,
     }
-    blocks = ["row", "progress", "checklist"] if progress is not None else ["row"]
+    blocks = ["row", "progress", "confirm_all", "checklist"] if progress is not None else ["row"]
     return render(request, PAGE, values, blocks=blocks, status_code=status_code)
 
 
@@ -130,7 +131,7 @@ def confirm_all_unchanged(
         context = {"page": page, "forms": forms, "year": page.year, "confirm_error": error}
         return render(request, PAGE, context, status_code=error.status_code)
     url = report_url(done.ref.municipality_code, done.ref.year)
-    return RedirectResponse(f"{url}?bekraeftet={done.confirmed}#report-progress", status_code=303)
+    return RedirectResponse(f"{url}?bekraeftet={done.confirmed}", status_code=303)
 
 
 @router.post("/kommuner/{code}/{year}/start")

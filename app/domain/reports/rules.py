@@ -38,6 +38,8 @@ class ReportProgress:
     unconfirmed: int  # rows carried over from last year that nobody has confirmed or changed
     missing: list[Missing]
     done: int = 0  # rows with a colour or fravalgt, confirmed, and lacking nothing: the one progress shown
+    # (row id, version) of each row still unconfirmed: what "Bekræft alle uændrede" sends back.
+    unconfirmed_versions: tuple[tuple[int, int], ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -85,6 +87,9 @@ def progress_of(rows: Iterable[RuleRow]) -> ReportProgress:
             1
             for rec, entry in rows
             if entry and (entry.colour or entry.opted_out) and entry.confirmed and rec.key not in lacking
+        ),
+        unconfirmed_versions=tuple(
+            (entry.id or 0, entry.version) for _rec, entry in rows if entry is not None and not entry.confirmed
         ),
     )
 

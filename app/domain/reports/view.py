@@ -79,16 +79,6 @@ class ReportPage:
         return self.compare_year if self.report is None else self.report.carried_from_year
 
     @property
-    def unconfirmed_versions(self) -> list[tuple[int, int]]:
-        """(row id, version) of every row carried over and not yet confirmed, in catalogue order:
-        what "Bekræft alle uændrede" sends, so the command can refuse if any changed meanwhile."""
-        return [
-            (row.entry.id or 0, row.entry.version)
-            for row in self.rows.values()
-            if row.entry is not None and not row.entry.confirmed
-        ]
-
-    @property
     def committee_open_after_submit(self) -> bool:
         """Submitted, yet the committee's handling can still be recorded (councils meet later)."""
         return self.submitted and self.may_record_committee
