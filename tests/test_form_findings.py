@@ -16,7 +16,7 @@ from app.domain.errors import NotAllowedNow
 from app.domain.reports.commands import EntryInput, RowsChanged, confirm_unchanged, save_entry
 from app.domain.text import genitive
 from app.domain.vocabulary import Role, RoundState
-from app.models import ReportEvent, StatusChange, StatusEntry, StatusReport, User
+from app.models import ReportEvent, StatusChange, StatusReport, User
 from tests.factories import ALLEROED, NOW, entries_by_key, make_round, set_round_state, start
 from tests.scenarios import YEAR, Req, World, changed_tables, open_browser, quick_user, row_save, snapshot
 

@@ -6,7 +6,7 @@ error or CSP violation (htmx must apply nothing inline)."""
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,12 +59,17 @@ class Watched:
         return [r for r in self.requests if r.startswith("POST ") and "/raekker/" in r]
 
 
+Login = Callable[..., Watched]
+
+
 @pytest.fixture
-def open_as(live_server: LiveServer, browser: Browser) -> Iterator[object]:
+def open_as(live_server: LiveServer, browser: Browser) -> Iterator[Login]:
     opened: list[Watched] = []
 
     def login(email: str, *, width: int = 1280) -> Watched:
-        context = browser.new_context(base_url=live_server.base_url, locale="da-DK", viewport={"width": width, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.base_url, locale="da-DK", viewport={"width": width, "height": 900}
+        )
         context.add_init_script(WATCH_CSP)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -122,7 +127,7 @@ def start(page: Page, code: int, button: str) -> None:
 # ---------------------------------------------------------------------------- 2: the keyboard user
 
 
-def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(open_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(open_as: Login) -> None:
     # Gladsaxe: Allerød is the other browser test's (tests/e2e/test_status_report_browser.py).
     watched = open_as("gladsaxe@demo.fremdrift.dk")
     page = watched.page
@@ -154,7 +159,9 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
         expect(row(page, first).locator("input[name=version]")).to_have_value(str(before + 1))
         expect(row(page, first).locator(".save-state")).to_contain_text("Gemt")
         focused = active_id(page)
-        assert focused.startswith("colour-") and focused.endswith(page.evaluate("document.activeElement.value")), focused
+        assert focused.startswith("colour-") and focused.endswith(page.evaluate("document.activeElement.value")), (
+            focused
+        )
         assert row(page, first).locator(f"#{focused}").is_checked(), f"step {step}: focus on {focused}"
         expect(page.locator("#save-announcer")).to_contain_text("Gemt")
     assert page.evaluate("document.activeElement.value") == start_colour  # three steps: round the three colours
@@ -224,7 +231,9 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
 # ---------------------------------------------------------------------------- 1: a misclick on Fravalgt
 
 
-def test_ticking_fravalgt_saves_nothing_until_the_reason_is_written_and_unticking_keeps_the_colour(open_as) -> None:  # type: ignore[no-untyped-def]
+def test_ticking_fravalgt_saves_nothing_until_the_reason_is_written_and_unticking_keeps_the_colour(
+    open_as: Login,
+) -> None:
     watched = open_as("hoersholm@demo.fremdrift.dk")
     page = watched.page
     start(page, 223, "Start fra status for 2025")
@@ -264,7 +273,7 @@ def test_ticking_fravalgt_saves_nothing_until_the_reason_is_written_and_untickin
 # ---------------------------------------------------------------------------- 4: nothing inline
 
 
-def test_saves_errors_and_conflicts_apply_nothing_inline(open_as) -> None:  # type: ignore[no-untyped-def]
+def test_saves_errors_and_conflicts_apply_nothing_inline(open_as: Login) -> None:
     jette = open_as("rudersdal@demo.fremdrift.dk")
     page = jette.page
     start(page, 230, "Start tom")
@@ -311,7 +320,7 @@ def test_saves_errors_and_conflicts_apply_nothing_inline(open_as) -> None:  # ty
 # ---------------------------------------------------------------------------- 6: no report last year
 
 
-def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(open_as) -> None:  # type: ignore[no-untyped-def]
+def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(open_as: Login) -> None:
     page = open_as("fredensborg@demo.fremdrift.dk").page  # Fredensborg reported for 2024, not for 2025
     page.goto("/kommuner/210/2026")
     start_card = page.locator("#start")
@@ -329,7 +338,7 @@ def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(o
 # ---------------------------------------------------------------------------- 7, 9, 10: the long page
 
 
-def test_contents_progress_in_view_and_history_at_both_widths(open_as) -> None:  # type: ignore[no-untyped-def]
+def test_contents_progress_in_view_and_history_at_both_widths(open_as: Login) -> None:
     page = open_as("egedal@demo.fremdrift.dk").page
     start(page, 240, "Start fra status for 2025")
     contents = page.get_by_role("navigation", name="Indsatsområder")
