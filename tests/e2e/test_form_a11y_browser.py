@@ -29,6 +29,11 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 pytestmark = pytest.mark.e2e
+# The outline drawn around the radio with this id (DKFDS draws the radio on its label's ::before).
+FOCUS_RING = """(id) => {
+  const style = getComputedStyle(document.querySelector(`label[for="${id}"]`), "::before");
+  return [style.outlineStyle, style.outlineWidth, style.boxShadow];
+}"""
 
 
 class Watched:
@@ -153,6 +158,11 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
     # Arrow keys on the colours save at every step, and the focus stays on the chosen colour.
     tab_to(page, f"#row-{first} input[name=colour]")
     start_colour = page.evaluate("document.activeElement.value")
+    # The focus ring is clearly visible (3 px, with a halo) and unlike the selected state.
+    ring = page.evaluate(FOCUS_RING, active_id(page))
+    assert ring[0] == "solid" and ring[1] == "3px" and "255, 221, 0" in ring[2], ring
+    other_checked = page.locator("#row-hov15-v2 input[name=colour]:checked").get_attribute("id")
+    assert page.evaluate(FOCUS_RING, other_checked)[0] == "none"  # selected, not focused: no ring
     for step in range(3):
         before = version(page, first)
         page.keyboard.press("ArrowRight")
@@ -341,6 +351,8 @@ def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(o
 def test_contents_progress_in_view_and_history_at_both_widths(open_as: Login) -> None:
     page = open_as("egedal@demo.fremdrift.dk").page
     start(page, 240, "Start fra status for 2025")
+    expect(page.locator("#submit-checklist li").first).to_be_visible()
+    assert_no_serious_violations(page, "the form with its checklist of what is missing")
     contents = page.get_by_role("navigation", name="Indsatsområder")
     expect(contents.get_by_role("link")).to_have_count(4)
     contents.get_by_role("link").nth(2).click()
@@ -379,6 +391,8 @@ def test_contents_progress_in_view_and_history_at_both_widths(open_as: Login) ->
     page.goto("/kommuner/240/2026/tjek")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     expect(page.get_by_role("link", name=re.compile("^Ret"))).to_have_count(16)
+    expect(page.locator("#still-missing")).to_be_visible()
+    assert_no_serious_violations(page, "check your answers with rows missing, at 390 px")
     shot(page, "check-your-answers")
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
