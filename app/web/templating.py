@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app.config import TEMPLATES_DIR
 from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
@@ -50,6 +51,17 @@ templates.env.globals["limits"] = {
     "committee": MAX_COMMITTEE_LENGTH,
     "url": MAX_URL_LENGTH,
 }
+
+
+def icon(name: str, css_class: str = "") -> Markup:
+    """One of DKFDS's icons from its vendored sprite, hidden from screen readers (its text says it)."""
+    return Markup(
+        '<svg class="icon-svg {}" aria-hidden="true" focusable="false">'
+        '<use href="/static/vendor/dkfds/img/all-svg-icons.svg#{}"></use></svg>'
+    ).format(css_class, name)
+
+
+templates.env.globals["icon"] = icon
 
 
 def thousands(value: int) -> str:

@@ -27,6 +27,7 @@ class Missing:
     recommendation_key: str
     recommendation_text: str
     message: str
+    unconfirmed: bool = False  # only that the row is carried over and not yet confirmed
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def missing_for_submit(rows: Iterable[RuleRow]) -> list[Missing]:
         if colour is not None and colour.needs_remark and not (entry and entry.remark):
             missing.append(Missing(rec.key, rec.text, f"{colour.label} kræver en bemærkning."))
         if entry is not None and not entry.confirmed:
-            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken."))
+            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken.", True))
     return missing
 
 
