@@ -273,3 +273,17 @@ def test_htmx_settles_no_inline_style() -> None:
 )
 def test_genitive(name: str, expected: str) -> None:
     assert genitive(name) == expected
+
+
+def test_a_row_save_that_confirms_updates_the_confirm_all_list_out_of_band(
+    app: FastAPI, db: Database, jette: User
+) -> None:
+    report, browser = carried_report(app, db, jette)
+    with db.read() as session:
+        v1 = entries_by_key(session, report.id or 0)["hov15-v1"]
+    saved = browser.send(row_save(v1.id, v1.version, colour="yellow", remark="Status 2024"))  # type: ignore[attr-defined]
+    assert saved.status_code == 200
+    assert '<div id="confirm-all" hx-swap-oob="true">' in saved.text
+    assert "Bekræft alle uændrede (2)" in saved.text
+    again = browser.send(row_save(v1.id, v1.version + 1, colour="red", remark="Status 2024"))  # type: ignore[attr-defined]
+    assert again.status_code == 200 and 'id="confirm-all"' not in again.text  # nothing to update: not sent

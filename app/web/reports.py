@@ -78,7 +78,9 @@ def _row_response(
         "report_id": context.report_id,
         **extra,
     }
-    blocks = ["row", "progress", "confirm_all", "checklist"] if progress is not None else ["row"]
+    blocks = ["row", "progress", "checklist"] if progress is not None else ["row"]
+    if extra.get("confirmed_now"):  # the confirm-all list only changes when a carried row is confirmed
+        blocks.append("confirm_all")
     return render(request, PAGE, values, blocks=blocks, status_code=status_code)
 
 
@@ -188,7 +190,8 @@ def save_row(
         with database.read() as session:
             context = load_row(session, actor, entry_id)
         return _row_response(request, context, sent, status_code=error.status_code, error=error)
-    return _row_response(request, context, RowForm.of(context.row.entry), progress=progress, saved=True)
+    form = RowForm.of(context.row.entry)
+    return _row_response(request, context, form, progress=progress, saved=True, confirmed_now=saved.confirmed_now)
 
 
 @router.get("/raekker/{entry_id}/historik")

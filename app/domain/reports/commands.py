@@ -213,6 +213,7 @@ class SavedEntry:
 
     found: EntryInContext
     changed: bool
+    confirmed_now: bool = False  # the save confirmed a row carried over (the confirm-all list shrank)
 
 
 def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> SavedEntry:
@@ -273,7 +274,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     session.flush()
     # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
     # its criteria in Python), so the answer is built from what is in hand, not read back.
-    return SavedEntry(found, changed=True)
+    return SavedEntry(found, changed=True, confirmed_now="confirmed" in changed)
 
 
 def _as_text(value: object) -> str | None:
