@@ -52,7 +52,7 @@
 
   // ------------------------------------------------------------------ a misclick on "Fravalgt"
   // Ticking "Fravalgt" saves nothing until the reason is written: the row keeps its colour, and
-  // unticking it again leaves the row as it was. Choosing a colour undoes an unsaved tick.
+  // unticking it again leaves the row as it was. Choosing a colour unticks it.
   document.addEventListener(
     "change",
     function (event) {
@@ -67,7 +67,8 @@
         announce("Skriv begrundelsen for fravalget. Fravalget gemmes, når begrundelsen er skrevet.");
         return;
       }
-      if (field.name === "colour" && box.checked && reason && !reason.value.trim()) box.checked = false;
+      // Choosing a colour means the row is followed after all: it is no longer fravalgt.
+      if (field.name === "colour" && box.checked) box.checked = false;
     },
     true
   );

@@ -313,10 +313,11 @@ def confirm_unchanged(
 ) -> ConfirmedRows:
     """Confirm at once every row carried over and not yet confirmed ("Bekræft alle uændrede").
 
-    ``versions`` holds, per row id, the version the user was looking at. As with a row save, a row
-    someone has changed since is not confirmed: then none is (all or nothing), and the refusal
-    names the rows. Each confirmed row gets its own history row (Bekræftet: nej → ja), in the one
-    transaction of the caller.
+    ``versions`` holds, per row id, the version the user was looking at. The same version check as
+    a row save: if a row still unconfirmed is not at that version (or the user never saw it), none
+    is confirmed (all or nothing), and the refusal names the rows. A row someone saved meanwhile is
+    confirmed already (a save confirms), with their value, and is left alone. Each confirmed row
+    gets its own history row (Bekræftet: nej → ja), in the caller's one transaction.
     """
     found = get_report(session, report_id)
     report, reporting_round = found.report, found.round
