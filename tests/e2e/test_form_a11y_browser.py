@@ -278,6 +278,12 @@ def test_ticking_fravalgt_saves_nothing_until_the_reason_is_written_and_untickin
     expect(row(page, key).locator("input[name=version]")).to_have_value(str(before + 1))
     expect(row(page, key).get_by_label(re.compile("^Fravalgt"))).to_be_checked()
     assert_no_serious_violations(page, "the form with a row fravalgt")
+    # Choosing a colour means the recommendation is followed after all: no longer fravalgt.
+    before = version(page, key)
+    row(page, key).get_by_label("Grøn").check()
+    expect(row(page, key).locator("input[name=version]")).to_have_value(str(before + 1))
+    expect(row(page, key).get_by_label("Grøn")).to_be_checked()
+    expect(row(page, key).get_by_label(re.compile("^Fravalgt"))).not_to_be_checked()
 
 
 # ---------------------------------------------------------------------------- 4: nothing inline
