@@ -415,6 +415,9 @@ def test_log_in_page_and_api_docs(live_server: LiveServer, browser: Browser) -> 
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             shot(page, "login")
             page.goto("/api/docs")
+            expect(page.locator(".opblock").first).to_be_visible()
+            assert_no_serious_violations(page, f"the API docs at {width} px")
+            shot(page, "api-docs")
             page.get_by_role("link", name="Tilbage til Fremdrift").click()
             expect(page).to_have_url(re.compile("/$"))
             expect(page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="API")).to_have_count(0)
