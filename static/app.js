@@ -30,24 +30,23 @@
 
   // ------------------------------------------------------------------ announcements
   // One live region that exists from the start (a region swapped in is often not read out).
-  function announce(message) {
-    var region = document.getElementById("save-announcer");
+  function announce(message, urgent) {
+    var region = document.getElementById(urgent ? "error-announcer" : "save-announcer");
     if (!region || !message) return;
     region.textContent = "";
     window.setTimeout(function () { region.textContent = message; }, 50);
   }
 
-  function resultOf(row) {
+  function announceResult(row) {
     var conflict = row.querySelector(".conflict");
-    if (conflict) return conflict.textContent.replace(/\s+/g, " ").trim();
+    if (conflict) return announce(conflict.textContent.replace(/\s+/g, " ").trim(), true);
     var error = row.querySelector(".field-error");
-    if (error) return "Ikke gemt. " + error.textContent.replace(/\s+/g, " ").trim();
-    var saved = row.querySelector(".saved");
-    if (!saved) return "";
+    if (error) return announce("Ikke gemt. " + error.textContent.replace(/\s+/g, " ").trim(), true);
+    if (!row.querySelector(".saved")) return;
     var label = row.querySelector(".rec-text .kind");
     var text = row.querySelector(".rec-text");
     var name = text ? text.textContent.replace(label ? label.textContent : "", "").trim() : "";
-    return "Gemt: " + name.slice(0, 60);
+    announce("Gemt: " + name.slice(0, 60), false);
   }
 
   // ------------------------------------------------------------------ a misclick on "Fravalgt"
@@ -64,7 +63,7 @@
       if (!box) return;
       if (field === box && box.checked && reason && !reason.value.trim()) {
         event.stopPropagation(); // htmx listens on the form: it never hears of this change
-        announce("Skriv begrundelsen for fravalget. Fravalget gemmes, når begrundelsen er skrevet.");
+        announce("Skriv begrundelsen for fravalget. Fravalget gemmes, når begrundelsen er skrevet.", false);
         return;
       }
       // Choosing a colour means the row is followed after all: it is no longer fravalgt.
@@ -151,7 +150,7 @@
           row.focus();
         }
       }
-      announce(resultOf(row));
+      announceResult(row);
       if (form && changed.length && state.save) window.htmx.trigger(form, "change");
     });
   });

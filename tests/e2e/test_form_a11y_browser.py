@@ -309,7 +309,7 @@ def test_saves_errors_and_conflicts_apply_nothing_inline(open_as: Login) -> None
     remark.blur()
     expect(row(page, key).locator(".remark .form-error-message")).to_contain_text("CPR-nummer")
     expect(row(page, key).get_by_label("Bemærkning")).to_have_value("Kontakt 010190-1234 for detaljer.")
-    expect(page.locator("#save-announcer")).to_contain_text("Ikke gemt")
+    expect(page.locator("#error-announcer")).to_contain_text("Ikke gemt")
     assert_no_serious_violations(page, "the form with an error")
     shot(page, "form-error")
 
@@ -328,6 +328,7 @@ def test_saves_errors_and_conflicts_apply_nothing_inline(open_as: Login) -> None
     expect(conflict).to_contain_text("Ikke gemt")
     expect(conflict).to_contain_text(": ”Kollegaens tekst.”")  # no stray space, Danish quotes
     assert " : " not in conflict.inner_text()
+    expect(page.locator("#error-announcer")).to_contain_text("Rækken er ændret af Jobcenterchef, Rudersdal (demo)")
     assert_no_serious_violations(page, "the form with a conflict")
     shot(page, "form-conflict")
     jette.check()  # no console error, no CSP violation, through saves, an error and a conflict
