@@ -73,6 +73,13 @@ def _confirm_unchanged(world: World) -> Req:
     return Req.of_form(f"/rapporter/{world.report.id}/bekraeft-uaendrede", {"versions": f"{entry.id}:{entry.version}"})
 
 
+def _confirm_unchanged_api(world: World) -> Req:
+    _confirm_unchanged(world)
+    entry = world.entry("hov15-v2")
+    body = {"versions": {str(entry.id): entry.version}}
+    return Req.of_json("POST", f"/api/reports/{ALLEROED}/{YEAR}/confirm-unchanged", body)
+
+
 def _committee_json(code: int, version: int) -> Req:
     body = {
         "committee_name": "Beskæftigelsesudvalget",
@@ -119,6 +126,13 @@ CASES = [
         _confirm_unchanged,
         lambda w: w.editor,
         303,
+    ),
+    Case(
+        "confirm all unchanged rows (API)",
+        "POST",
+        "/api/reports/{code}/{year}/confirm-unchanged",
+        _confirm_unchanged_api,
+        lambda w: w.editor,
     ),
     Case(
         "submit (API)",

@@ -18,7 +18,7 @@ from app.domain.text import genitive
 from app.domain.vocabulary import Role, RoundState
 from app.models import ReportEvent, StatusChange, StatusReport, User
 from tests.factories import ALLEROED, NOW, entries_by_key, make_round, set_round_state, start
-from tests.scenarios import YEAR, Req, World, changed_tables, open_browser, quick_user, row_save, snapshot
+from tests.scenarios import YEAR, Browser, Req, World, changed_tables, open_browser, quick_user, row_save, snapshot
 
 PAGE = f"/kommuner/{ALLEROED}/{YEAR}"
 
@@ -41,7 +41,7 @@ def jette(db: Database) -> User:
     return quick_user(db, Role.EDITOR, municipality_code=ALLEROED, name="Jette Jobcenterchef")
 
 
-def carried_report(app: FastAPI, db: Database, jette: User) -> tuple[StatusReport, object]:
+def carried_report(app: FastAPI, db: Database, jette: User) -> tuple[StatusReport, Browser]:
     """Allerød's 2025 started from its 2024 report (V1 yellow, V2 red, V3 green)."""
     report_of(db, jette, YEAR - 1, {"hov15-v1": "yellow", "hov15-v2": "red", "hov15-v3": "green"})
     make_round(db, YEAR)
@@ -58,7 +58,7 @@ def carried_report(app: FastAPI, db: Database, jette: User) -> tuple[StatusRepor
 
 def test_confirm_all_unchanged_confirms_every_carried_row_in_one_save(app: FastAPI, db: Database, jette: User) -> None:
     report, browser = carried_report(app, db, jette)
-    page = browser.client.get(PAGE).text  # type: ignore[attr-defined]
+    page = browser.client.get(PAGE).text
     versions = re.search(r'name="versions" value="([^"]+)"', page)
     assert versions is not None and len(versions.group(1).split()) == 3
     assert "Bekræft alle uændrede (3)" in page
@@ -66,11 +66,11 @@ def test_confirm_all_unchanged_confirms_every_carried_row_in_one_save(app: FastA
     assert "<strong>0 af 16</strong> rækker færdige" in page
     assert "rækker udfyldt" not in page
 
-    response = browser.send(  # type: ignore[attr-defined]
+    response = browser.send(
         Req.of_form(f"/rapporter/{report.id}/bekraeft-uaendrede", {"versions": versions.group(1)}), htmx=False
     )
     assert response.status_code == 303 and response.headers["location"] == f"{PAGE}?bekraeftet=3"
-    after = browser.client.get(f"{PAGE}?bekraeftet=3").text  # type: ignore[attr-defined]
+    after = browser.client.get(f"{PAGE}?bekraeftet=3").text
     assert "3 overførte rækker er bekræftet uændret." in after
     assert "Overført fra 2024, ikke bekræftet" not in after
     assert "<strong>3 af 16</strong> rækker færdige" in after
@@ -110,7 +110,7 @@ def test_confirm_all_is_refused_whole_when_a_row_is_not_as_the_user_saw_it(
     with db.read() as session:
         assert entries_by_key(session, report.id or 0)["hov15-v2"].remark == "Nu grøn"
 
-    malformed = browser.send(  # type: ignore[attr-defined]
+    malformed = browser.send(
         Req.of_form(f"/rapporter/{report.id}/bekraeft-uaendrede", {"versions": "1:0 x"}), htmx=False
     )
     assert malformed.status_code == 422 and "Genindlæs siden" in malformed.text
@@ -281,9 +281,23 @@ def test_a_row_save_that_confirms_updates_the_confirm_all_list_out_of_band(
     report, browser = carried_report(app, db, jette)
     with db.read() as session:
         v1 = entries_by_key(session, report.id or 0)["hov15-v1"]
-    saved = browser.send(row_save(v1.id, v1.version, colour="yellow", remark="Status 2024"))  # type: ignore[attr-defined]
+    saved = browser.send(row_save(v1.id, v1.version, colour="yellow", remark="Status 2024"))
     assert saved.status_code == 200
     assert '<div id="confirm-all" hx-swap-oob="true">' in saved.text
     assert "Bekræft alle uændrede (2)" in saved.text
-    again = browser.send(row_save(v1.id, v1.version + 1, colour="red", remark="Status 2024"))  # type: ignore[attr-defined]
+    again = browser.send(row_save(v1.id, v1.version + 1, colour="red", remark="Status 2024"))
     assert again.status_code == 200 and 'id="confirm-all"' not in again.text  # nothing to update: not sent
+
+
+def test_the_api_confirms_all_unchanged_with_the_same_version_check(app: FastAPI, db: Database, jette: User) -> None:
+    _report, browser = carried_report(app, db, jette)
+    url = f"/api/reports/{ALLEROED}/{YEAR}"
+    entries = browser.client.get(url).json()["entries"]
+    seen = {str(e["entry_id"]): e["version"] for e in entries if not e["confirmed"]}
+    assert len(seen) == 3
+    stale = browser.send(Req.of_json("POST", f"{url}/confirm-unchanged", {"versions": {**seen, next(iter(seen)): 9}}))
+    assert stale.status_code == 409 and stale.json()["current"] == {"changed": ["hov15-v1"]}
+    done = browser.send(Req.of_json("POST", f"{url}/confirm-unchanged", {"versions": seen}))
+    assert done.status_code == 200
+    assert all(e["confirmed"] for e in done.json()["entries"])
+    assert not [m for m in done.json()["missing"] if m["message"].startswith("Overført")]
