@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -12,15 +12,19 @@ from app.db import Database
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, user_for_session
 from app.models import User
+from app.security.api_request import is_api_request
 from app.security.csrf import SESSION_COOKIE
 
+# The dependencies that only read what is in hand are ``async def``: FastAPI runs a plain ``def``
+# dependency in the thread pool, and each such hop cost more CPU than the work (issue 17).
 
-def get_settings_dep(request: Request) -> Settings:
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
@@ -30,7 +34,7 @@ def get_read_session(database: Annotated[Database, Depends(get_database)]) -> It
         yield session
 
 
-def now() -> datetime:
+async def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -44,20 +48,20 @@ def get_optional_user(request: Request, database: Annotated[Database, Depends(ge
     if not token:
         return None
     with database.read() as session:
-        user = user_for_session(session, token, now=now())
+        user = user_for_session(session, token, now=datetime.now(UTC))
     request.state.user = user
     return user
 
 
-def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+async def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
     if user is None:
-        if request.url.path.startswith("/api"):
+        if is_api_request(request.url.path):
             raise HTTPException(401, "Log ind først.")
         raise LoginRequired()
     return user
 
 
-def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
+async def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
     return actor_of(user)
 
 
@@ -68,3 +72,9 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
+
+# Every integer in a URL path: ids, municipality codes and years. Bounded so that no value can
+# overflow the database's integer (PostgreSQL's is 32 bits, SQLite's 64) and turn into a 500.
+MAX_PATH_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_PATH_ID, description="Et id eller en kommunekode (et positivt heltal).")]
+PathYear = Annotated[int, Path(ge=2000, le=2100, description="Året (2000-2100).")]

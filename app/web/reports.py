@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
-from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.deps import CurrentActor, CurrentUser, DatabaseDep, Now, PathId, PathYear, ReadSession
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.reports.commands import (
     EntryInput,
@@ -24,7 +25,7 @@ from app.domain.reports.history import FIELD_LABELS, entry_history
 from app.domain.reports.queries import report_progress, user_name
 from app.domain.reports.rules import ReportProgress, SubmitIncomplete
 from app.domain.reports.view import RowContext, load_report_page, load_report_page_of, load_row, row_context
-from app.models import StatusEntry
+from app.models import StatusEntry, User
 from app.web.templating import render
 
 router = APIRouter()
@@ -89,7 +90,7 @@ def report_url(code: int, year: int) -> str:
 
 
 @router.get("/kommuner/{code}/{year}")
-def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def report_page(request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
     forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
     confirmed = request.query_params.get("bekraeftet", "")
@@ -98,7 +99,9 @@ def report_page(request: Request, code: int, year: int, session: ReadSession, ac
 
 
 @router.get("/kommuner/{code}/{year}/tjek")
-def check_answers(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def check_answers(
+    request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor
+) -> Response:
     """The "check your answers" step: the whole report on one page, with "Ret" links, then Indsend."""
     return render(request, CHECK_PAGE, {"page": load_report_page(session, actor, code, year)})
 
@@ -117,7 +120,7 @@ def parse_versions(text: str) -> dict[int, int]:
 @router.post("/rapporter/{report_id}/bekraeft-uaendrede")
 def confirm_all_unchanged(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -138,8 +141,8 @@ def confirm_all_unchanged(
 
 @router.post("/kommuner/{code}/{year}/start")
 def start(
-    code: int,
-    year: int,
+    code: PathId,
+    year: PathYear,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -153,8 +156,9 @@ def start(
 @router.post("/raekker/{entry_id}")
 def save_row(
     request: Request,
-    entry_id: int,
+    entry_id: PathId,
     database: DatabaseDep,
+    user: CurrentUser,
     actor: CurrentActor,
     now: Now,
     version: Annotated[int, Form()],
@@ -175,7 +179,7 @@ def save_row(
                 EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
                 now=now,
             )
-            updated_by = user_name(session, saved.found.entry.updated_by_id)
+            updated_by = _updated_by(session, user, saved.found.entry)
             context = row_context(session, actor, saved.found, updated_by=updated_by)
             progress = report_progress(session, context.report_id)
     except RowConflict as conflict:
@@ -194,14 +198,19 @@ def save_row(
     return _row_response(request, context, form, progress=progress, saved=True, confirmed_now=saved.confirmed_now)
 
 
+def _updated_by(session: Session, user: User, entry: StatusEntry) -> str | None:
+    """Who last changed the row: after a save, nearly always the user in hand (no query)."""
+    return user.name if entry.updated_by_id == user.id else user_name(session, entry.updated_by_id)
+
+
 @router.get("/raekker/{entry_id}/historik")
-def row_history(request: Request, entry_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def row_history(request: Request, entry_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     history = entry_history(session, actor, entry_id)
     return render(request, "pages/history.html", {"history": history, "labels": FIELD_LABELS})
 
 
 @router.post("/rapporter/{report_id}/indsend")
-def submit(request: Request, report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     try:
         with database.write() as session:
             ref = submit_report(session, actor, report_id, now=now)
@@ -218,7 +227,7 @@ def submit(request: Request, report_id: int, database: DatabaseDep, actor: Curre
 @router.post("/rapporter/{report_id}/genaabn")
 def reopen(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -232,7 +241,7 @@ def reopen(
 @router.post("/rapporter/{report_id}/behandling")
 def committee(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
