@@ -119,10 +119,10 @@ def save(entry_id: PathId, body: EntryIn, database: DatabaseDep, actor: CurrentA
 
 @router.post(
     "/reports/{code}/{year}/confirm-unchanged",
-    responses={409: {"description": "En række er ændret siden din version; intet er bekræftet."}},
+    responses={409: {"model": ApiError, "description": "En række er ændret siden din version; intet er bekræftet."}},
 )
 def confirm_all_unchanged(
-    code: int, year: int, body: ConfirmUnchangedIn, database: DatabaseDep, actor: CurrentActor, now: Now
+    code: PathId, year: PathYear, body: ConfirmUnchangedIn, database: DatabaseDep, actor: CurrentActor, now: Now
 ) -> ReportOut:
     """ "Bekræft alle uændrede": every row carried over and not yet confirmed, in one go."""
     with database.write() as session:
