@@ -18,7 +18,9 @@
     var text = xhr.responseText || "";
     var doc = new DOMParser().parseFromString(text, "text/html");
     var message = doc.querySelector(".error-message, p");
-    flash((message ? message.textContent : "Ændringen blev ikke gemt.") + " (" + xhr.status + ")");
+    // A plain-text answer (the body-size limit's 413, for one) is shown as it is.
+    var plain = doc.body ? doc.body.textContent.trim().slice(0, 300) : "";
+    flash((message ? message.textContent : plain || "Ændringen blev ikke gemt.") + " (" + xhr.status + ")");
   });
   document.addEventListener("htmx:sendError", function () {
     flash("Ingen forbindelse til serveren. Din ændring er ikke gemt; prøv igen.");

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from app.models import StatusEntry, User
 from tests.factories import ALLEROED, KOEBENHAVN
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
+from tests.spreadsheet_helpers import filled_for_allerod, pending_for_allerod
 
 # Log-in and log-out act on the caller's own account, not on a municipality.
 NO_MUNICIPALITY = {("POST", "/login"), ("POST", "/logout")}
@@ -183,6 +184,47 @@ CASES = [
         "/api/reports/{code}/{year}/committee",
         lambda w: _committee_json(FREDERIKSBERG, w.fresh_report(w.submitted).version),
         lambda w: w.frederiksberg_editor,
+    ),
+]
+
+
+def _upload(url: str) -> Callable[[World], Req]:
+    def request(world: World) -> Req:
+        return Req(
+            "POST",
+            url,
+            form={},
+            files={"workbook": ("skema.xlsx", filled_for_allerod(world), "application/octet-stream")},
+        )
+
+    return request
+
+
+def _import_choices(world: World) -> Req:
+    return Req.of_form(f"/kommuner/{ALLEROED}/{YEAR}/indlaes/valg", {"pending": pending_for_allerod(world)})
+
+
+CASES += [
+    Case(
+        "import the offline workbook (page)",
+        "POST",
+        "/kommuner/{code}/{year}/indlaes",
+        _upload(f"/kommuner/{ALLEROED}/{YEAR}/indlaes"),
+        lambda w: w.editor,
+    ),
+    Case(
+        "import the offline workbook after choosing (page)",
+        "POST",
+        "/kommuner/{code}/{year}/indlaes/valg",
+        _import_choices,
+        lambda w: w.editor,
+    ),
+    Case(
+        "import the offline workbook (API)",
+        "POST",
+        "/api/reports/{code}/{year}/import",
+        _upload(f"/api/reports/{ALLEROED}/{YEAR}/import"),
+        lambda w: w.editor,
     ),
 ]
 

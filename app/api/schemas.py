@@ -141,3 +141,11 @@ class MeOut(BaseModel):
     kkr_id: int | None
     municipality_code: int | None
     csrf_token: str
+
+
+class ImportOut(BaseModel):
+    """What an import of the offline workbook did (recommendation ids)."""
+
+    changed: list[str]
+    unchanged: int
+    kept_online: list[str]

@@ -4,8 +4,10 @@ Each function runs inside the caller's write transaction, checks access and stat
 writes the history of what it changed in that same transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, update
@@ -44,7 +46,7 @@ from app.domain.statuses import (
     parse_colour,
 )
 from app.domain.text import clean_text
-from app.domain.vocabulary import Colour, ReportEventKind, ReportState
+from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState
 from app.models import (
     Catalogue,
     Recommendation,
@@ -53,6 +55,8 @@ from app.models import (
     StatusEntry,
     StatusReport,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -193,19 +197,59 @@ class RowConflict(Conflict):
         self.snapshot = snapshot
 
 
+def snapshot_of(session: Session, entry: StatusEntry) -> EntrySnapshot:
+    """The row as it stands, with the name of who saved it last."""
+    return EntrySnapshot(
+        colour=entry.colour,
+        remark=entry.remark,
+        opted_out=entry.opted_out,
+        opt_out_reason=entry.opt_out_reason,
+        confirmed=entry.confirmed,
+        version=entry.version,
+        updated_by=user_name(session, entry.updated_by_id),
+        updated_at=entry.updated_at,
+    )
+
+
 def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
-    return RowConflict(
-        EntrySnapshot(
-            colour=entry.colour,
-            remark=entry.remark,
-            opted_out=entry.opted_out,
-            opt_out_reason=entry.opt_out_reason,
-            confirmed=entry.confirmed,
-            version=entry.version,
-            updated_by=user_name(session, entry.updated_by_id),
-            updated_at=entry.updated_at,
+    return RowConflict(snapshot_of(session, entry))
+
+
+def checked_values(kind: Kind, data: EntryInput) -> tuple[dict[str, object], list[InvalidInput]]:
+    """What a row holds once ``data`` is saved, or every field's refusal (in the form's order).
+
+    The one check of a row's values: the form, the API and the spreadsheet import all use it.
+    """
+    problems: list[InvalidInput] = []
+
+    def attempt(check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidInput as problem:
+            problems.append(problem)
+            return None
+
+    colour = attempt(lambda: parse_colour(data.colour))
+    remark = attempt(
+        lambda: clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
+    )
+    reason = attempt(
+        lambda: clean_text(
+            data.opt_out_reason, field="opt_out_reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH
         )
     )
+    if reason is not None:
+        attempt(lambda: check_opt_out(kind, data.opted_out, reason))
+    if problems:
+        return {}, problems
+    return {
+        # A row that is fravalgt has no colour: it is counted apart from red.
+        "colour": None if data.opted_out else colour,
+        "remark": remark,
+        "opted_out": data.opted_out,
+        "opt_out_reason": reason if data.opted_out else "",
+        "confirmed": True,
+    }, []
 
 
 @dataclass(frozen=True)
@@ -228,23 +272,9 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report))
     _refuse_if(rows_locked(found.round, found.report))
 
-    colour = parse_colour(data.colour)
-    remark = clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
-    reason = clean_text(
-        data.opt_out_reason,
-        field="opt_out_reason",
-        label="Begrundelsen",
-        max_length=MAX_REASON_LENGTH,
-    )
-    check_opt_out(rec.kind, data.opted_out, reason)
-    new = {
-        # A row that is fravalgt has no colour: it is counted apart from red.
-        "colour": None if data.opted_out else colour,
-        "remark": remark,
-        "opted_out": data.opted_out,
-        "opt_out_reason": reason if data.opted_out else "",
-        "confirmed": True,
-    }
+    new, problems = checked_values(rec.kind, data)
+    if problems:
+        raise problems[0]
     if entry.version != data.version:
         raise _conflict(session, entry)
     changed = {name: value for name, value in new.items() if getattr(entry, name) != value}
