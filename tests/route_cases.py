@@ -9,7 +9,7 @@ fail, so it cannot slip in untested.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.models import User
+from app.models import StatusEntry, User
 from tests.factories import ALLEROED, KOEBENHAVN
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
 from tests.spreadsheet_helpers import filled_for_allerod, pending_for_allerod
@@ -63,6 +63,24 @@ def _committee_form(world: World, report_id: int | None, version: int) -> Req:
     return Req.of_form(f"/rapporter/{report_id}/behandling", form)
 
 
+def _confirm_unchanged(world: World) -> Req:
+    """Allerød's V2 row as if carried over and not yet confirmed, and the form that confirms it."""
+    entry = world.entry("hov15-v2")
+    with world.db.write() as session:
+        stored = session.get(StatusEntry, entry.id)
+        assert stored is not None
+        stored.confirmed = False
+        session.add(stored)
+    return Req.of_form(f"/rapporter/{world.report.id}/bekraeft-uaendrede", {"versions": f"{entry.id}:{entry.version}"})
+
+
+def _confirm_unchanged_api(world: World) -> Req:
+    _confirm_unchanged(world)
+    entry = world.entry("hov15-v2")
+    body = {"versions": {str(entry.id): entry.version}}
+    return Req.of_json("POST", f"/api/reports/{ALLEROED}/{YEAR}/confirm-unchanged", body)
+
+
 def _committee_json(code: int, version: int) -> Req:
     body = {
         "committee_name": "Beskæftigelsesudvalget",
@@ -101,6 +119,21 @@ CASES = [
         lambda w: Req.of_form(f"/rapporter/{w.report.id}/indsend"),
         lambda w: w.editor,
         204,  # HTMX: HX-Redirect to the page
+    ),
+    Case(
+        "confirm all unchanged rows (page)",
+        "POST",
+        "/rapporter/{report_id}/bekraeft-uaendrede",
+        _confirm_unchanged,
+        lambda w: w.editor,
+        303,
+    ),
+    Case(
+        "confirm all unchanged rows (API)",
+        "POST",
+        "/api/reports/{code}/{year}/confirm-unchanged",
+        _confirm_unchanged_api,
+        lambda w: w.editor,
     ),
     Case(
         "submit (API)",
