@@ -130,3 +130,24 @@ _REPORT_EVENT_LABELS = {
     ReportEventKind.REOPENED: "Genåbnet",
     ReportEventKind.COMMITTEE: "Politisk behandling registreret",
 }
+
+
+class MailState(enum.StrEnum):
+    """Where one e-mail in the outbox stands (``app.domain.outbox``)."""
+
+    PENDING = "pending"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by a sender until ``claimed_until``
+    SENT = "sent"  # the SMTP server accepted it
+    FAILED = "failed"  # refused for good, or out of attempts
+
+    @property
+    def label(self) -> str:
+        return _MAIL_STATE_LABELS[self]
+
+
+_MAIL_STATE_LABELS = {
+    MailState.PENDING: "Venter",
+    MailState.SENDING: "Sendes",
+    MailState.SENT: "Sendt",
+    MailState.FAILED: "Kunne ikke sendes",
+}
