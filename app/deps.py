@@ -11,6 +11,7 @@ from app.config import Settings
 from app.db import Database
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, user_for_session
+from app.mail.compose import Composer
 from app.models import User
 from app.security.csrf import SESSION_COOKIE
 
@@ -61,6 +62,11 @@ def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
     return actor_of(user)
 
 
+def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
+    """Renders the mails that domain commands queue (links point at FREMDRIFT_PUBLIC_URL)."""
+    return Composer(settings.public_url)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
@@ -68,3 +74,4 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
+MailComposer = Annotated[Composer, Depends(get_composer)]
