@@ -9,6 +9,9 @@ from sqlmodel import Session, col, select
 from app.domain.vocabulary import ReportEventKind
 from app.models import Reminder, ReportEvent, User
 
+# How the report was started (``reports.commands.start_report``), as the timeline says it.
+STARTED_DETAILS = {"tom": "med tomme rækker", "fra sidste års status": "fra sidste års status"}
+
 
 def days(count: int) -> str:
     return f"{count} dag" if count == 1 else f"{count} dage"
@@ -38,7 +41,12 @@ def report_timeline(
             .outerjoin(User, col(User.id) == ReportEvent.by_id)
             .where(ReportEvent.report_id == report_id)
         ):
-            items.append(TimelineItem(event.at, event.event, event.detail, name))
+            detail = (
+                STARTED_DETAILS.get(event.detail, event.detail)
+                if event.event is ReportEventKind.STARTED
+                else event.detail
+            )
+            items.append(TimelineItem(event.at, event.event, detail, name))
     for reminder, name in session.exec(
         select(Reminder, User.name)
         .outerjoin(User, col(User.id) == Reminder.by_id)
