@@ -209,3 +209,18 @@ def test_the_worker_sends_the_due_step_and_its_mails_in_one_pass(
     # A second pass the same day sends nothing more.
     again = run_once(world.db, jobs_for(smtp_settings(database_url, smtp)), at(2, 14, 15))
     assert again["reminders"] == 0 and len(smtp.recorder.messages) == 4
+
+
+def test_an_smtp_refusal_shows_in_the_overview_next_to_the_reminder(
+    world: World, database_url: str, smtp: SmtpServer
+) -> None:
+    coordinator = world.browser(world.coordinator)
+    coordinator.send(Req.of_form(f"/runder/{world.round.id}/paamindelser", {"municipality_code": KOEBENHAVN}))
+    smtp.recorder.refuse_rcpt = "550 5.1.1 Postkassen findes ikke"
+
+    send_due_mail(world.db, at(1, 20, 10), settings=smtp_settings(database_url, smtp))
+
+    html = coordinator.client.get(f"/runder/{world.round.id}").text
+    row = html.split(f'id="kommune-{KOEBENHAVN}"')[1].split("</tr>")[0]
+    assert "(kunne ikke sendes)" in row
+    assert "SMTP-serveren afviste modtageren (550 5.1.1 Postkassen findes ikke)." in row
