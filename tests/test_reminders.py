@@ -1,5 +1,6 @@
 """Reminders by hand and on the round's schedule, delivered to a real SMTP server (aiosmtpd)."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -224,3 +225,30 @@ def test_an_smtp_refusal_shows_in_the_overview_next_to_the_reminder(
     row = html.split(f'id="kommune-{KOEBENHAVN}"')[1].split("</tr>")[0]
     assert "(kunne ikke sendes)" in row
     assert "SMTP-serveren afviste modtageren (550 5.1.1 Postkassen findes ikke)." in row
+
+
+def test_two_workers_at_once_remind_each_municipality_once(world: World, database_url: str) -> None:
+    """On PostgreSQL the open rounds are claimed with SKIP LOCKED; on SQLite the writers queue."""
+    other = Database(database_url)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(database: Database) -> None:
+        barrier.wait()
+        try:
+            with database.write() as session:
+                counts.append(send_scheduled_reminders(session, now=at(2, 14), composer=COMPOSER))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(database,)) for database in (world.db, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other.dispose()
+
+    assert errors == []
+    assert sorted(counts) == [0, 28]
+    assert len(reminders_of(world.db, 14)) == 28
