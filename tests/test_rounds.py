@@ -306,3 +306,21 @@ def test_the_timeline_names_scheduled_reminders_and_whom_they_reached(world: Wor
     assert all(item.label == "Påmindet" and item.by is None for item in copenhagen)
     assert furesoe[0].detail == "planlagt, 3 dage før fristen (kommunen har ingen redaktører med e-mail)"
     assert latest_comment(copenhagen) is None
+
+
+def test_absurd_numbers_in_round_urls_and_forms_get_a_message_never_a_500(world: World) -> None:
+    coordinator = world.browser(world.coordinator)
+    huge = 2**40
+    for url in (
+        f"/runder/{huge}",
+        f"/api/rounds/{huge}",
+        f"/api/rounds/{huge}/follow-up",
+        "/api/reports/201/1850/timeline",
+    ):
+        assert coordinator.client.get(url).status_code == 422, url
+    assert coordinator.client.get("/runder/999999").status_code == 404
+    assert coordinator.client.get(f"/runder/katalogvalg?kkr_id={huge}&year=2025").status_code == 422
+    remind = coordinator.send(Req.of_form(f"/runder/{world.round.id}/paamindelser", {"municipality_code": huge}))
+    assert remind.status_code == 422
+    body = {"kkr_id": huge, "year": 2027, "opens_on": "2028-01-03", "deadline": "2028-02-28"}
+    assert coordinator.send(Req.of_json("POST", "/api/rounds", body)).status_code == 422
