@@ -1,12 +1,15 @@
 """The coordinator's pages: the rounds, a round's follow-up overview, reminders and review."""
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
+from app.config import Settings
 from app.deps import MAX_PATH_ID, CurrentActor, DatabaseDep, MailComposer, Now, PathId, ReadSession, SettingsDep
 from app.domain.access import Actor
 from app.domain.errors import DomainError, InvalidInput
@@ -29,6 +32,7 @@ from app.domain.rounds.reminders import send_reminders
 from app.domain.rounds.review import approve_report, send_back_report
 from app.domain.vocabulary import FollowUpState
 from app.mail.sender import NOT_CONFIGURED, smtp_configured
+from app.models import ReportingRound
 from app.web.reports import report_url
 from app.web.templating import render
 
@@ -52,11 +56,11 @@ def round_url(round_id: PathId, **query: str) -> str:
     return f"/runder/{round_id}{suffix}"
 
 
-def _mail_notice(settings: Any) -> str | None:
+def _mail_notice(settings: Settings) -> str | None:
     return None if smtp_configured(settings) else NOT_CONFIGURED
 
 
-def _new_round_form(session: Any, actor: Actor, now: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _new_round_form(session: Session, actor: Actor, now: datetime, values: dict[str, Any]) -> dict[str, Any]:
     kkrs = managed_kkrs(session, actor)
     kkr_id = values.get("kkr_id") or (kkrs[0].id if kkrs else None)
     year = values.get("year") or local_date(now).year - 1
@@ -172,7 +176,7 @@ def overview(
     return render(request, "pages/follow_up.html", context)
 
 
-def _lifecycle_route(path: str, command: Any, message: str) -> None:
+def _lifecycle_route(path: str, command: Callable[..., ReportingRound], message: str) -> None:
     @router.post(f"/runder/{{round_id}}/{path}", name=f"round_{path}")
     def change(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
         with database.write() as session:

@@ -70,8 +70,10 @@ def list_rounds(session: Session, actor: Actor | None = None, *, kkr_name: str |
         .join(Catalogue, col(Catalogue.id) == ReportingRound.catalogue_id)
         .order_by(col(Kkr.name), col(ReportingRound.year).desc())
     )
-    if actor is not None and actor.role is not Role.ADMIN:
-        query = query.where(ReportingRound.kkr_id == (actor.kkr_id if actor.role is Role.COORDINATOR else -1))
+    if actor is not None and actor.role is Role.COORDINATOR:
+        query = query.where(ReportingRound.kkr_id == actor.kkr_id)
+    elif actor is not None and actor.role is not Role.ADMIN:
+        return []  # editors and readers find their rounds on the front page
     if kkr_name is not None:
         query = query.where(Kkr.name == kkr_name)
     return [RoundSummary(*row) for row in session.exec(query)]
