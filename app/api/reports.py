@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse, Response
 from app.api.errors import ApiError, api_error
 from app.api.schemas import (
     CommitteeIn,
+    ConfirmUnchangedIn,
     EntryIn,
     EntryOut,
     HistoryOut,
@@ -16,9 +17,10 @@ from app.api.schemas import (
     ReportStateOut,
     StartIn,
 )
-from app.deps import CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
+from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
+    confirm_unchanged,
     record_committee,
     reopen_report,
     save_entry,
@@ -115,6 +117,20 @@ def save(entry_id: PathId, body: EntryIn, database: DatabaseDep, actor: CurrentA
         return entry_out(context.row)
 
 
+@router.post(
+    "/reports/{code}/{year}/confirm-unchanged",
+    responses={409: {"model": ApiError, "description": "En række er ændret siden din version; intet er bekræftet."}},
+)
+def confirm_all_unchanged(
+    code: PathId, year: PathYear, body: ConfirmUnchangedIn, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> ReportOut:
+    """ "Bekræft alle uændrede": every row carried over and not yet confirmed, in one go."""
+    with database.write() as session:
+        confirm_unchanged(session, actor, get_report_id(session, code, year), body.versions, now=now)
+    with database.read() as session:
+        return get_report(code, year, session, actor)
+
+
 @router.get("/entries/{entry_id}/history")
 def history(entry_id: PathId, session: ReadSession, actor: CurrentActor) -> list[HistoryOut]:
     return [HistoryOut(**change.__dict__) for change in entry_history(session, actor, entry_id).changes]
@@ -140,10 +156,17 @@ def submit(
 
 @router.post("/reports/{code}/{year}/reopen")
 def reopen(
-    code: PathId, year: PathYear, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
+    code: PathId,
+    year: PathYear,
+    body: ReopenIn,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    composer: MailComposer,
 ) -> ReportStateOut:
     with database.write() as session:
-        ref = reopen_report(session, actor, get_report_id(session, code, year), now=now, reason=body.reason)
+        report_id = get_report_id(session, code, year)
+        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
     return report_state_out(ref.report)
 
 

@@ -22,6 +22,8 @@ from app.models.catalogue import (  # noqa: E402
     Recommendation,
     RecommendationReplacement,
 )
+from app.models.followup import Reminder  # noqa: E402
+from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.reporting import (  # noqa: E402
     ReportEvent,
     ReportingRound,
@@ -37,8 +39,10 @@ __all__ = [
     "Kkr",
     "LoginAttempt",
     "Municipality",
+    "OutboxMail",
     "Recommendation",
     "RecommendationReplacement",
+    "Reminder",
     "ReportEvent",
     "ReportingRound",
     "StatusChange",

@@ -13,16 +13,18 @@ from urllib.parse import urlparse
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
 from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
+from app.domain.outbox import Composer
 from app.domain.reports.queries import (
     EntryInContext,
     get_entry,
     get_report,
     get_report_address,
+    latest_earlier_year,
     previous_statuses,
     report_progress,
     user_name,
@@ -37,6 +39,7 @@ from app.domain.reports.rules import (
     scope_of,
     start_refused,
 )
+from app.domain.rounds.notices import notify_editors
 from app.domain.statuses import (
     MAX_REASON_LENGTH,
     MAX_REMARK_LENGTH,
@@ -48,6 +51,7 @@ from app.domain.text import clean_text
 from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState
 from app.models import (
     Catalogue,
+    Recommendation,
     ReportEvent,
     StatusChange,
     StatusEntry,
@@ -111,21 +115,26 @@ def start_report(
 ) -> StatusReport:
     """Create the municipality's report for ``year`` with a row per recommendation that applies.
 
-    With ``carry_over``, each row starts from last year's status for the same recommendation (or
-    the one it replaced one-to-one) and is marked unconfirmed until someone confirms or changes it.
+    With ``carry_over``, each row starts from the status of the latest earlier report of the
+    municipality (last year's, or the one before when a year was missed; the report remembers which
+    year in ``carried_from_year``) for the same recommendation (or the one it replaced one-to-one),
+    and is marked unconfirmed until someone confirms or changes it. With no earlier report, the
+    rows start empty.
     """
     address = get_report_address(session, municipality_code, year)
     municipality, reporting_round = address.municipality, address.round
     assert reporting_round.id is not None
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report))
+    require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report, reporting_round))
     _refuse_if(start_refused(reporting_round, address.report))
 
+    from_year = latest_earlier_year(session, municipality, year) if carry_over else None
     report = StatusReport(
         round_id=reporting_round.id,
         municipality_code=municipality.code,
         state=ReportState.IN_PROGRESS,
         started_at=now,
         started_by_id=actor.user_id,
+        carried_from_year=from_year,
     )
     session.add(report)
     try:
@@ -138,7 +147,9 @@ def start_report(
     assert catalogue is not None
     recommendations = build_tree(session, catalogue, address.kkr, year=year).recommendations
     previous = (
-        previous_statuses(session, municipality, year, [rec.id or 0 for rec in recommendations]) if carry_over else {}
+        previous_statuses(session, municipality, from_year, [rec.id or 0 for rec in recommendations])
+        if from_year is not None
+        else {}
     )
     for rec in recommendations:
         assert rec.id is not None
@@ -153,7 +164,7 @@ def start_report(
             entry.opt_out_reason = last.opt_out_reason if entry.opted_out else ""
             entry.confirmed = False
         session.add(entry)
-    _event(session, report, ReportEventKind.STARTED, actor, now, "fra sidste års status" if carry_over else "tom")
+    _event(session, report, ReportEventKind.STARTED, actor, now, f"fra status for {from_year}" if from_year else "tom")
     session.flush()
     return report
 
@@ -251,6 +262,7 @@ class SavedEntry:
 
     found: EntryInContext
     changed: bool
+    confirmed_now: bool = False  # the save confirmed a row carried over (the confirm-all list shrank)
 
 
 def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> SavedEntry:
@@ -261,7 +273,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     """
     found = get_entry(session, entry_id)
     entry, rec = found.entry, found.recommendation
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report, found.round))
     _refuse_if(rows_locked(found.round, found.report))
 
     new, problems = checked_values(rec.kind, data)
@@ -305,7 +317,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
         ],
     )
     # The answer is built from the row in hand, not read back.
-    return SavedEntry(found, changed=True)
+    return SavedEntry(found, changed=True, confirmed_now="confirmed" in changed)
 
 
 def _as_text(value: object) -> str | None:
@@ -318,6 +330,75 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
+@dataclass(frozen=True)
+class ConfirmedRows:
+    """What "Bekræft alle uændrede" did: the report, and how many rows it confirmed."""
+
+    ref: ReportRef
+    confirmed: int
+
+
+class RowsChanged(Conflict):
+    """Confirming together was refused: someone changed one of the rows since the user looked."""
+
+    def __init__(self, keys: list[str]) -> None:
+        count = f"{len(keys)} række er" if len(keys) == 1 else f"{len(keys)} rækker er"
+        super().__init__(
+            f"{count} ændret af en anden, mens du arbejdede, så intet er bekræftet. "
+            "Se rækkerne igen, og bekræft dem derefter.",
+            current={"changed": keys},
+        )
+        self.keys = keys
+
+
+def confirm_unchanged(
+    session: Session, actor: Actor, report_id: int, versions: dict[int, int], *, now: datetime
+) -> ConfirmedRows:
+    """Confirm at once every row carried over and not yet confirmed ("Bekræft alle uændrede").
+
+    ``versions`` holds, per row id, the version the user was looking at. The same version check as
+    a row save: if a row still unconfirmed is not at that version (or the user never saw it), none
+    is confirmed (all or nothing), and the refusal names the rows. A row someone saved meanwhile is
+    confirmed already (a save confirms), with their value, and is left alone. Each confirmed row
+    gets its own history row (Bekræftet: nej → ja), in the caller's one transaction.
+    """
+    found = get_report(session, report_id)
+    report, reporting_round = found.report, found.round
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    _refuse_if(rows_locked(reporting_round, report))
+    unconfirmed = session.exec(
+        select(StatusEntry, Recommendation.key)
+        .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
+        .where(StatusEntry.report_id == report_id, col(StatusEntry.confirmed).is_(False))
+        .order_by(col(Recommendation.position))
+    ).all()
+    stale = [key for entry, key in unconfirmed if versions.get(entry.id or 0) != entry.version]
+    if stale:
+        raise RowsChanged(stale)
+    for entry, key in unconfirmed:
+        seen = entry.version
+        result = session.execute(
+            update(StatusEntry)
+            .where(col(StatusEntry.id) == entry.id, col(StatusEntry.version) == seen)
+            .values(confirmed=True, version=seen + 1, updated_at=now, updated_by_id=actor.user_id)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
+            raise RowsChanged([key])
+        session.add(
+            StatusChange(
+                entry_id=entry.id or 0,
+                version=seen + 1,
+                field="confirmed",
+                old_value=_as_text(False),
+                new_value=_as_text(True),
+                changed_at=now,
+                changed_by_id=actor.user_id,
+            )
+        )
+    session.flush()
+    return ConfirmedRows(ReportRef(report, reporting_round.year), len(unconfirmed))
+
+
 # ---------------------------------------------------------------------------- the whole report
 
 
@@ -325,7 +406,7 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     """Submit (indsend). Refused with the full list of what is missing; read-only afterwards."""
     found = get_report(session, report_id)
     report, reporting_round = found.report, found.round
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(rows_locked(reporting_round, report))
     missing = report_progress(session, report_id).missing
     if missing:
@@ -340,11 +421,20 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     return ReportRef(report, reporting_round.year)
 
 
-def reopen_report(session: Session, actor: Actor, report_id: int, *, now: datetime, reason: str = "") -> ReportRef:
-    """A coordinator hands a submitted report back to the municipality for changes."""
+def reopen_report(
+    session: Session,
+    actor: Actor,
+    report_id: int,
+    *,
+    now: datetime,
+    reason: str = "",
+    composer: Composer | None = None,
+) -> ReportRef:
+    """A coordinator hands a submitted report back to the municipality for changes. With a
+    ``composer``, the municipality's editors are told by e-mail, with the reason."""
     found = get_report(session, report_id)
     report, reporting_round = found.report, found.round
-    require(actor, Action.REOPEN_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.REOPEN_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(reopen_refused(reporting_round, report))
     reason = clean_text(reason, field="reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH)
     report.state = ReportState.IN_PROGRESS
@@ -353,6 +443,15 @@ def reopen_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     report.version += 1
     session.add(report)
     _event(session, report, ReportEventKind.REOPENED, actor, now, reason)
+    if composer is not None:
+        context = {
+            "municipality": found.municipality.name,
+            "year": reporting_round.year,
+            "reason": reason,
+            "by": user_name(session, actor.user_id) or "Koordinatoren",
+            "path": f"/kommuner/{found.municipality.code}/{reporting_round.year}",
+        }
+        notify_editors(session, composer, found.municipality.code, kind="reopened", context=context, now=now)
     session.flush()
     return ReportRef(report, reporting_round.year)
 
@@ -372,7 +471,7 @@ def record_committee(
     ``rules.committee_refused`` for when)."""
     found = get_report(session, report_id)
     report = found.report
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(committee_refused(found.round, report))
     if report.version != version:
         raise Conflict(

@@ -16,6 +16,7 @@ from app.models import Municipality, ReportingRound, StatusReport
 
 MAX_COMMITTEE_LENGTH = 200
 MAX_URL_LENGTH = 500
+MAX_COMMENT_LENGTH = 2000  # the coordinator's comment when sending a report back
 
 
 class RecommendationLike(Protocol):
@@ -36,6 +37,10 @@ class EntryLike(Protocol):
     def opted_out(self) -> bool: ...
     @property
     def confirmed(self) -> bool: ...
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def version(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class RuleEntry:
     remark: str
     opted_out: bool
     confirmed: bool
+    id: int | None = None  # with the version: what "Bekræft alle uændrede" sends back
+    version: int = 0
 
 
 # A row as the rules see it: the recommendation, and its entry once the report is started
@@ -69,6 +76,7 @@ class Missing:
     recommendation_key: str
     recommendation_text: str
     message: str
+    unconfirmed: bool = False  # only that the row is carried over and not yet confirmed
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,13 @@ class ReportProgress:
     filled: int  # rows with a colour or fravalgt
     unconfirmed: int  # rows carried over from last year that nobody has confirmed or changed
     missing: list[Missing]
+    done: int = 0  # rows with a colour or fravalgt, confirmed, and lacking nothing: the one progress shown
+    # (row id, version) of each row still unconfirmed: what "Bekræft alle uændrede" sends back.
+    unconfirmed_versions: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
 
 
 class SubmitIncomplete(DomainError):
@@ -102,17 +117,30 @@ def missing_for_submit(rows: Iterable[RuleRow]) -> list[Missing]:
         if colour is not None and colour.needs_remark and not (entry and entry.remark):
             missing.append(Missing(rec.key, rec.text, f"{colour.label} kræver en bemærkning."))
         if entry is not None and not entry.confirmed:
-            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken."))
+            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken.", True))
     return missing
 
 
 def progress_of(rows: Iterable[RuleRow]) -> ReportProgress:
+    """How far the report has come. ``done`` counts the rows that are finished: filled in (a
+    colour, or fravalgt), confirmed, and with nothing missing for submit; it is the one count the
+    page shows, so "udfyldt" and "ikke bekræftet" never read as a contradiction."""
     rows = list(rows)
+    missing = missing_for_submit(rows)
+    lacking = {item.recommendation_key for item in missing}
     return ReportProgress(
         total=len(rows),
         filled=sum(1 for _rec, entry in rows if entry and (entry.colour or entry.opted_out)),
         unconfirmed=sum(1 for _rec, entry in rows if entry is not None and not entry.confirmed),
-        missing=missing_for_submit(rows),
+        missing=missing,
+        done=sum(
+            1
+            for rec, entry in rows
+            if entry and (entry.colour or entry.opted_out) and entry.confirmed and rec.key not in lacking
+        ),
+        unconfirmed_versions=tuple(
+            (entry.id or 0, entry.version) for _rec, entry in rows if entry is not None and not entry.confirmed
+        ),
     )
 
 
@@ -121,11 +149,16 @@ def state_of(report: StatusReport | None) -> ReportState:
     return ReportState.NOT_STARTED if report is None else report.state
 
 
-def scope_of(municipality: Municipality, report: StatusReport | None) -> ReportScope:
+def scope_of(
+    municipality: Municipality, report: StatusReport | None, reporting_round: ReportingRound | None = None
+) -> ReportScope:
+    """Where a report belongs for ``access``; with its round, whether that round is still planned
+    (and so hidden from municipalities)."""
     return ReportScope(
         municipality_code=municipality.code,
         kkr_id=municipality.kkr_id,
-        submitted=state_of(report) == ReportState.SUBMITTED,
+        submitted=state_of(report).is_submitted,
+        round_planned=reporting_round is not None and reporting_round.state == RoundState.PLANNED,
     )
 
 
@@ -134,7 +167,7 @@ def rows_locked(reporting_round: ReportingRound, report: StatusReport | None) ->
     open and the report started and not yet submitted. Access is ``access.require``'s business."""
     if reporting_round.state != RoundState.OPEN:
         return NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er ikke åben for indberetning.")
-    if report is not None and report.state != ReportState.IN_PROGRESS:
+    if report is not None and not report.state.is_open_for_editing:
         return NotAllowedNow("Rapporten er indsendt og kan ikke ændres. En koordinator kan genåbne den.")
     return None
 
@@ -150,8 +183,28 @@ def reopen_refused(reporting_round: ReportingRound, report: StatusReport | None)
     """Why a coordinator cannot reopen the report now, or None: it must be submitted, in an open round."""
     if (locked := rows_locked(reporting_round, None)) is not None:
         return locked
-    if state_of(report) != ReportState.SUBMITTED:
+    if not state_of(report).is_submitted:
         return NotAllowedNow("Rapporten er ikke indsendt, så der er intet at genåbne.")
+    return None
+
+
+def send_back_refused(reporting_round: ReportingRound, report: StatusReport | None) -> NotAllowedNow | None:
+    """Why a coordinator cannot send the report back now, or None: it must be submitted (not yet
+    approved), and the round open, so the municipality can make the changes asked for."""
+    if (locked := rows_locked(reporting_round, None)) is not None:
+        return locked
+    if state_of(report) != ReportState.SUBMITTED:
+        return NotAllowedNow("Kun en indsendt rapport, der ikke er godkendt, kan sendes tilbage.")
+    return None
+
+
+def approve_refused(reporting_round: ReportingRound, report: StatusReport | None) -> NotAllowedNow | None:
+    """Why a coordinator cannot approve the report now, or None: it must be submitted, and the
+    round open or closed (a closed round is still reviewed; a published one is frozen)."""
+    if reporting_round.state not in (RoundState.OPEN, RoundState.CLOSED):
+        return NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er {reporting_round.state.label.lower()}.")
+    if state_of(report) != ReportState.SUBMITTED:
+        return NotAllowedNow("Kun en indsendt rapport, der ikke er godkendt, kan godkendes.")
     return None
 
 
