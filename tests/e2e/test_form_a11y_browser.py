@@ -6,10 +6,13 @@ error or CSP violation (htmx must apply nothing inline)."""
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.e2e.axe import assert_no_serious_violations
 from tests.e2e.conftest import LiveServer
@@ -154,14 +157,14 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
     assert_no_serious_violations(page, "the form carried over")
     shot(page, "form-carried-over")
 
-    first = "hov15-v1"
+    first = "hov24-v1"
     # Arrow keys on the colours save at every step, and the focus stays on the chosen colour.
     tab_to(page, f"#row-{first} input[name=colour]")
     start_colour = page.evaluate("document.activeElement.value")
     # The focus ring is clearly visible (3 px, with a halo) and unlike the selected state.
     ring = page.evaluate(FOCUS_RING, active_id(page))
     assert ring[0] == "solid" and ring[1] == "3px" and "255, 221, 0" in ring[2], ring
-    other_checked = page.locator("#row-hov15-v2 input[name=colour]:checked").get_attribute("id")
+    other_checked = page.locator("#row-hov24-v2 input[name=colour]:checked").get_attribute("id")
     assert page.evaluate(FOCUS_RING, other_checked)[0] == "none"  # selected, not focused: no ring
     for step in range(3):
         before = version(page, first)
@@ -247,7 +250,7 @@ def test_ticking_fravalgt_saves_nothing_until_the_reason_is_written_and_untickin
     watched = open_as("hoersholm@demo.fremdrift.dk")
     page = watched.page
     start(page, 223, "Start fra status for 2025")
-    key = "hov15-v4"  # a KAN row
+    key = "hov24-v4"  # a KAN row
     target = row(page, key)
     target.get_by_label("Gul").check()
     expect(target.locator(".save-state")).to_contain_text("Gemt")
@@ -293,7 +296,7 @@ def test_saves_errors_and_conflicts_apply_nothing_inline(open_as: Login) -> None
     jette = open_as("rudersdal@demo.fremdrift.dk")
     page = jette.page
     start(page, 230, "Start tom")
-    key = "hov15-v1"
+    key = "hov24-v1"
     for colour in ("Grøn", "Gul", "Rød"):
         before = version(page, key)
         row(page, key).get_by_label(colour).check()
@@ -337,19 +340,45 @@ def test_saves_errors_and_conflicts_apply_nothing_inline(open_as: Login) -> None
 # ---------------------------------------------------------------------------- 6: no report last year
 
 
-def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(open_as: Login) -> None:
-    page = open_as("fredensborg@demo.fremdrift.dk").page  # Fredensborg reported for 2024, not for 2025
-    page.goto("/kommuner/210/2026")
+def _skipped_last_year(database_url: str) -> tuple[int, str, int]:
+    """A Hovedstaden municipality of the demo with no report for 2025 but an earlier one, and no
+    2026 report yet: (code, demo e-mail, the year of its latest earlier report)."""
+    path = make_url(database_url).database
+    assert path is not None
+    with closing(sqlite3.connect(path)) as connection:
+        found = connection.execute(
+            """
+            SELECT m.code, m.name, MAX(r.year) FROM municipality m
+            JOIN status_report s ON s.municipality_code = m.code
+            JOIN reporting_round r ON r.id = s.round_id
+            WHERE r.year < 2025 AND m.kkr_id = (SELECT kkr_id FROM municipality WHERE code = 201)
+              AND m.code NOT IN (SELECT s2.municipality_code FROM status_report s2
+                                 JOIN reporting_round r2 ON r2.id = s2.round_id WHERE r2.year IN (2025, 2026))
+            GROUP BY m.code, m.name ORDER BY m.code LIMIT 1
+            """
+        ).fetchone()
+    assert found is not None, "the demo has no municipality that skipped 2025"
+    code, name, year = found
+    slug = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", " ": "-"}))
+    return code, f"{slug}@demo.fremdrift.dk", year
+
+
+def test_starting_from_last_year_uses_the_latest_earlier_report_and_says_which(
+    open_as: Login, live_server: LiveServer
+) -> None:
+    code, email, earlier = _skipped_last_year(live_server.database_url)
+    page = open_as(email).page
+    page.goto(f"/kommuner/{code}/2026")
     start_card = page.locator("#start")
-    expect(start_card).to_contain_text("status for 2024")
+    expect(start_card).to_contain_text(f"status for {earlier}")
     expect(start_card).to_contain_text("der er ingen rapport for 2025")
     assert_no_serious_violations(page, "the form before the start, with a year missed")
-    page.get_by_role("button", name="Start fra status for 2024").click()
-    expect(page.locator("#confirm-all")).to_contain_text("overført fra 2024")
+    page.get_by_role("button", name=f"Start fra status for {earlier}").click()
+    expect(page.locator("#confirm-all")).to_contain_text(f"overført fra {earlier}")
     carried = page.locator(".badge.unconfirmed")
-    expect(carried.first).to_have_text("Overført fra 2024, ikke bekræftet")
-    assert carried.count() > 8, "the 2024 statuses were not carried over"
-    expect(page.locator(".previous h4").first).to_have_text("2024")
+    expect(carried.first).to_have_text(f"Overført fra {earlier}, ikke bekræftet")
+    assert carried.count() > 8, f"the {earlier} statuses were not carried over"
+    expect(page.locator(".previous h4").first).to_have_text(str(earlier))
 
 
 # ---------------------------------------------------------------------------- 7, 9, 10: the long page
@@ -371,11 +400,11 @@ def test_contents_progress_in_view_and_history_at_both_widths(open_as: Login) ->
 
     # History: a heading that says whose and which year, a way back, no column thousands of pixels wide.
     long_remark = "Lang bemærkning uden mellemrum: " + "x" * 1500
-    remark = row(page, "hov15-v1").get_by_label("Bemærkning")
+    remark = row(page, "hov24-v1").get_by_label("Bemærkning")
     remark.fill(long_remark)
     remark.blur()
-    expect(row(page, "hov15-v1").locator(".save-state")).to_contain_text("Gemt")
-    row(page, "hov15-v1").get_by_role("link", name=re.compile("^Historik")).click()
+    expect(row(page, "hov24-v1").locator(".save-state")).to_contain_text("Gemt")
+    row(page, "hov24-v1").get_by_role("link", name=re.compile("^Historik")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Historik: Egedal Kommune, status for 2026")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert_no_serious_violations(page, "the history")
@@ -384,7 +413,7 @@ def test_contents_progress_in_view_and_history_at_both_widths(open_as: Login) ->
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "history")
     page.get_by_role("link", name="Tilbage til Egedals status for 2026").click()
-    expect(page).to_have_url(re.compile("/kommuner/240/2026#row-hov15-v1$"))
+    expect(page).to_have_url(re.compile("/kommuner/240/2026#row-hov24-v1$"))
     page.goto("/kommuner/240/2026")
 
     # At 390 px the header wraps and "Log ud" is in reach; the page does not scroll sideways.
