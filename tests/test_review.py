@@ -34,7 +34,7 @@ def test_send_back_resubmit_approve_with_the_comment_shown_to_the_municipality(w
     top = page.split('id="sent-back-title"')[1].split("</section>")[0]
     assert "Sendt tilbage af Kirsten Koordinator" in top
     assert COMMENT in top
-    assert "Indsend statusrapporten" in page  # open for changes again
+    assert "to-check" in page  # open for changes again: the "Tjek og indsend" button
     # The municipality's editor is told by mail, with the comment and a link to the page.
     with world.db.read() as session:
         mail = session.exec(select(OutboxMail).where(OutboxMail.kind == "sent_back")).one()
@@ -56,7 +56,7 @@ def test_send_back_resubmit_approve_with_the_comment_shown_to_the_municipality(w
     assert world.fresh_report(world.submitted).state is ReportState.APPROVED
     approved = editor.client.get(PAGE).text
     assert "Godkendt af koordinatoren" in approved
-    assert "Indsend statusrapporten" not in approved  # read-only again
+    assert "to-check" not in approved  # read-only again
 
     kinds = [item["event"] for item in editor.client.get(f"/api/reports/{FREDERIKSBERG}/{YEAR}/timeline").json()]
     assert kinds == ["started", "submitted", "sent_back", "submitted", "approved"]
