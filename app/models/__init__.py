@@ -22,6 +22,7 @@ from app.models.catalogue import (  # noqa: E402
     Recommendation,
     RecommendationReplacement,
 )
+from app.models.documents import RenderRequest, ReportRender, RoundSnapshot, RoundText  # noqa: E402
 from app.models.reporting import (  # noqa: E402
     ReportEvent,
     ReportingRound,
@@ -39,8 +40,12 @@ __all__ = [
     "Municipality",
     "Recommendation",
     "RecommendationReplacement",
+    "RenderRequest",
+    "ReportRender",
     "ReportEvent",
     "ReportingRound",
+    "RoundSnapshot",
+    "RoundText",
     "StatusChange",
     "StatusEntry",
     "StatusReport",

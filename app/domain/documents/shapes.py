@@ -1,0 +1,234 @@
+"""The content of the reports, as plain typed data.
+
+Everything a report prints is in these shapes and nothing else, so a hash of one (``data_key``)
+names exactly what a rendered PDF shows, and publishing can freeze a round by storing them.
+"""
+
+import hashlib
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from app.domain.vocabulary import Colour, Kind
+
+# Bump when the templates change what a report shows from the same data, so that old renders
+# are no longer taken for current ones.
+LAYOUT_VERSION = "1"
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Distribution(Shape):
+    """How the rows of one or more recommendations are spread over the colours."""
+
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    opted_out: int = 0  # fravalgt: counted apart from red
+    blank: int = 0  # no colour given
+
+    @property
+    def total(self) -> int:
+        return self.green + self.yellow + self.red + self.opted_out + self.blank
+
+    @property
+    def coloured(self) -> int:
+        return self.green + self.yellow + self.red
+
+    @property
+    def started(self) -> int:
+        """At least partly started: grøn + gul."""
+        return self.green + self.yellow
+
+    def count(self, colour: Colour) -> int:
+        return {Colour.GREEN: self.green, Colour.YELLOW: self.yellow, Colour.RED: self.red}[colour]
+
+    def share(self, value: int) -> int:
+        """``value`` as a whole percentage of the rows with a colour (0 when there are none)."""
+        return round(100 * value / self.coloured) if self.coloured else 0
+
+
+class Status(Shape):
+    """One municipality's status for one recommendation, as a report prints it."""
+
+    colour: Colour | None = None
+    opted_out: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.opted_out:
+            return "Fravalgt"
+        return self.colour.label if self.colour else "Ingen farve"
+
+    @property
+    def shape(self) -> str:
+        if self.opted_out:
+            return "◆"
+        return self.colour.shape if self.colour else "–"
+
+    @property
+    def css(self) -> str:
+        if self.opted_out:
+            return "opted-out"
+        return self.colour.value if self.colour else "blank"
+
+
+class RecommendationLine(Shape):
+    key: str
+    number: int  # its number in the report, 1 ... n in catalogue order
+    kind: Kind
+    text: str
+    distribution: Distribution = Distribution()
+
+
+class FocusAreaPart(Shape):
+    key: str
+    title: str
+    intro: str
+    recommendations: list[RecommendationLine]
+    observations: str = ""  # the coordinator's text for this focus area
+    distribution: Distribution = Distribution()
+
+
+class MatrixCell(Shape):
+    status: Status
+    change: str | None = None  # "better", "worse", "same", "new" or None (nothing to compare)
+
+
+class MatrixRow(Shape):
+    code: int
+    name: str
+    cells: list[MatrixCell]  # one per recommendation, in the order of the report's numbers
+    distribution: Distribution = Distribution()
+
+
+class Escalation(Shape):
+    municipality: str
+    number: int
+    recommendation: str
+    reason: str
+
+
+class Remark(Shape):
+    municipality: str
+    status: Status
+    text: str
+
+
+class RemarksFor(Shape):
+    number: int
+    kind: Kind
+    text: str
+    remarks: list[Remark]
+
+
+class Absent(Shape):
+    code: int
+    name: str
+    state: str  # the Danish label: "Ikke startet", "I gang"
+
+
+class AnnexGuideline(Shape):
+    title: str
+    text: str
+
+
+class AnnexArea(Shape):
+    title: str
+    intro: str
+    recommendations: list[RecommendationLine]
+
+
+class CoordinatorTexts(Shape):
+    summary: str = ""
+    adjustments: str = ""
+    new_recommendations: str = ""
+
+
+class ConsolidatedReport(Shape):
+    """The samlet afrapportering for one KKR and one status year."""
+
+    kkr: str
+    year: int
+    catalogue_title: str
+    catalogue_adopted_on: date
+    as_of: date  # the date of the newest change the report shows
+    round_state: str
+    published_on: date | None = None
+    colour_meanings: dict[str, str]
+    municipalities: int
+    submitted: int
+    overall: Distribution
+    skal: Distribution
+    kan: Distribution
+    unconfirmed_rows: int
+    missing_rows: int
+    focus_areas: list[FocusAreaPart]
+    matrix: list[MatrixRow]
+    has_last_year: bool
+    escalations: list[Escalation]
+    remarks: list[RemarksFor]
+    absent: list[Absent]
+    texts: CoordinatorTexts
+    guidelines: list[AnnexGuideline]
+    annex: list[AnnexArea]
+
+    @property
+    def recommendations(self) -> list[RecommendationLine]:
+        return [rec for area in self.focus_areas for rec in area.recommendations]
+
+
+class CouncilRow(Shape):
+    number: int
+    kind: Kind
+    text: str
+    status: Status
+    remark: str
+    opt_out_reason: str
+    confirmed: bool
+    last_year: Status | None  # None: no status last year
+    kkr: Distribution | None  # the KKR-wide distribution, once the round has closed
+
+
+class CouncilArea(Shape):
+    title: str
+    rows: list[CouncilRow]
+
+
+class CouncilReport(Shape):
+    """One municipality's report for its council: the Fremdriftsskema filled in."""
+
+    municipality: str
+    code: int
+    kkr: str
+    year: int
+    catalogue_title: str
+    as_of: date
+    state: str
+    submitted_on: date | None
+    committee_name: str
+    committee_date: date | None
+    agenda_url: str
+    colour_meanings: dict[str, str]
+    areas: list[CouncilArea]
+    shows_kkr: bool
+    kkr_submitted: int
+    kkr_municipalities: int
+
+    @property
+    def rows(self) -> list[CouncilRow]:
+        return [row for area in self.areas for row in area.rows]
+
+
+class RoundDocuments(Shape):
+    """Every report of a round: what publishing freezes."""
+
+    consolidated: ConsolidatedReport
+    councils: dict[int, CouncilReport]  # by municipality code
+
+
+def data_key(shape: Shape) -> str:
+    """A hash naming exactly what ``shape`` shows (and the layout that shows it)."""
+    return hashlib.sha256((LAYOUT_VERSION + shape.model_dump_json()).encode()).hexdigest()

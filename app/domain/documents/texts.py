@@ -1,0 +1,141 @@
+"""The coordinator's texts for a round's consolidated report: a summary, observations per focus
+area, proposed adjustments and new recommendations. Plain text with paragraphs (a blank line
+between them), saved as they are written, with the same version check and CPR guard as the rows.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.domain.access import Action, Actor, RoundScope, require_for_round
+from app.domain.catalogue_queries import CatalogueTree
+from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
+from app.domain.text import clean_text
+from app.domain.vocabulary import RoundState
+from app.models import ReportingRound, RoundText
+
+MAX_TEXT_LENGTH = 20_000
+SUMMARY = "summary"
+ADJUSTMENTS = "adjustments"
+NEW_RECOMMENDATIONS = "new"
+AREA_PREFIX = "area:"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    help: str
+
+
+def sections_of(tree: CatalogueTree) -> list[Section]:
+    """The texts a round's report has, in the order the report prints them."""
+    areas = [
+        Section(
+            f"{AREA_PREFIX}{rows.area.key}",
+            f"Iagttagelser: {rows.area.title}",
+            "Hvad viser kommunernes status og bemærkninger inden for fokusområdet?",
+        )
+        for rows in tree.focus_areas
+    ]
+    return [
+        Section(SUMMARY, "Sammenfatning", "Koordinationsgruppens sammenfatning af årets status til KKR."),
+        *areas,
+        Section(
+            ADJUSTMENTS,
+            "Forslag til justeringer af anbefalingerne",
+            "Udkast til justeringer med en tidshorisont på to år.",
+        ),
+        Section(NEW_RECOMMENDATIONS, "Forslag til nye anbefalinger", "Udkast til nye anbefalinger."),
+    ]
+
+
+def paragraphs(text: str) -> list[str]:
+    """A text's paragraphs: separated by blank lines; single line breaks stay inside one."""
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def round_texts(session: Session, round_id: int) -> dict[str, RoundText]:
+    return {text.section: text for text in session.exec(select(RoundText).where(RoundText.round_id == round_id))}
+
+
+def texts_refused(reporting_round: ReportingRound) -> NotAllowedNow | None:
+    """Why the texts cannot change now, or None: a published round's report is frozen."""
+    if reporting_round.state == RoundState.PUBLISHED:
+        return NotAllowedNow("Runden er offentliggjort; rapportens tekster kan ikke længere ændres.")
+    return None
+
+
+class TextConflict(Conflict):
+    """The text was saved by someone else since the writer loaded it; ``theirs`` is their text."""
+
+    def __init__(self, theirs: RoundText) -> None:
+        super().__init__(
+            "Teksten er ændret af en anden, mens du skrev. Din ændring er ikke gemt: "
+            "se den gemte tekst, og gem igen, hvis din skal gælde.",
+            current={"text": theirs.text, "version": theirs.version},
+            field="text",
+        )
+        self.theirs = theirs
+
+
+def save_text(
+    session: Session,
+    actor: Actor,
+    reporting_round: ReportingRound,
+    section: str,
+    text: str,
+    *,
+    version: int,
+    valid_sections: set[str],
+    now: datetime,
+) -> RoundText:
+    """Save one of the round's texts if it is still the version the writer saw (0: not yet
+    written). Refused with the other person's text on a conflict; a save that changes nothing
+    writes nothing."""
+    assert reporting_round.id is not None
+    require_for_round(
+        actor,
+        Action.WRITE_ROUND_TEXTS,
+        RoundScope(reporting_round.kkr_id, reporting_round.state == RoundState.PUBLISHED),
+    )
+    if section not in valid_sections:
+        raise InvalidInput("Ukendt tekstafsnit.", field="section")
+    if (refusal := texts_refused(reporting_round)) is not None:
+        raise refusal
+    cleaned = clean_text(text, field="text", label="Teksten", max_length=MAX_TEXT_LENGTH)
+    current = round_texts(session, reporting_round.id).get(section)
+    if current is None:
+        if version != 0:
+            raise InvalidInput("Teksten findes ikke i den version, du sendte. Genindlæs siden.", field="text")
+        created = RoundText(
+            round_id=reporting_round.id,
+            section=section,
+            text=cleaned,
+            version=1,
+            updated_at=now,
+            updated_by_id=actor.user_id,
+        )
+        session.add(created)
+        try:
+            session.flush()
+        except IntegrityError:  # someone else wrote the first version a moment ago
+            raise InvalidInput("Teksten blev gemt af en anden samtidig. Genindlæs siden.", field="text") from None
+        return created
+    if current.version != version:
+        raise TextConflict(current)
+    if current.text == cleaned:
+        return current
+    result = session.execute(
+        update(RoundText)
+        .where(col(RoundText.id) == current.id, col(RoundText.version) == version)
+        .values(text=cleaned, version=version + 1, updated_at=now, updated_by_id=actor.user_id)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
+        session.refresh(current)
+        raise TextConflict(current)
+    session.flush()
+    return current
