@@ -11,7 +11,7 @@ from fontTools.ttLib import TTFont
 
 SOURCE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TARGET = Path(__file__).resolve().parent.parent / "static" / "fonts" / "FremdriftSymbols.ttf"
-SYMBOLS = "●▲■▼◆•=▶◀ "
+SYMBOLS = "●▲■▼◆○•=▶◀? "
 # The Bitstream Vera licence asks that a modified copy does not carry the original's names.
 NAMES = {1: "Fremdrift Symbols", 3: "FremdriftSymbols subset of DejaVu Sans 2.37", 4: "Fremdrift Symbols"}
 NAMES |= {6: "FremdriftSymbols", 16: "Fremdrift Symbols"}
