@@ -39,7 +39,6 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(
             filename=str(STYLESHEET),
-            base_url=self.fetcher.base_url,
             url_fetcher=self.fetcher,
             font_config=self.font_config,
         )

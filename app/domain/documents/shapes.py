@@ -9,7 +9,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from app.domain.vocabulary import Colour, Kind
+from app.domain.rollup.figures import STANDINGS, Tally, percent
+from app.domain.vocabulary import Change, Kind, Standing
 
 # Bump when the templates change what a report shows from the same data, so that old renders
 # are no longer taken for current ones.
@@ -21,17 +22,25 @@ class Shape(BaseModel):
 
 
 class Distribution(Shape):
-    """How the rows of one or more recommendations are spread over the colours."""
+    """How a set of cells is spread over the standings: ``rollup.figures.Tally``, frozen."""
 
     green: int = 0
     yellow: int = 0
     red: int = 0
     opted_out: int = 0  # fravalgt: counted apart from red
-    blank: int = 0  # no colour given
+    not_reported: int = 0  # no colour, or no submitted report
+    unconfirmed: int = 0  # carried over from last year, neither confirmed nor changed
+
+    @classmethod
+    def of(cls, tally: Tally) -> "Distribution":
+        return cls(**{standing.value: tally.count(standing) for standing in STANDINGS})
+
+    def count(self, standing: Standing) -> int:
+        return int(getattr(self, standing.value))
 
     @property
     def total(self) -> int:
-        return self.green + self.yellow + self.red + self.opted_out + self.blank
+        return sum(self.count(standing) for standing in STANDINGS)
 
     @property
     def coloured(self) -> int:
@@ -39,40 +48,39 @@ class Distribution(Shape):
 
     @property
     def started(self) -> int:
-        """At least partly started: grøn + gul."""
+        """Mindst delvist igangsat: grøn + gul."""
         return self.green + self.yellow
 
-    def count(self, colour: Colour) -> int:
-        return {Colour.GREEN: self.green, Colour.YELLOW: self.yellow, Colour.RED: self.red}[colour]
+    @property
+    def parts(self) -> list[tuple[Standing, int]]:
+        """The standings in the rollup's order, with their counts, for tables and charts."""
+        return [(standing, self.count(standing)) for standing in STANDINGS]
 
-    def share(self, value: int) -> int:
-        """``value`` as a whole percentage of the rows with a colour (0 when there are none)."""
-        return round(100 * value / self.coloured) if self.coloured else 0
+    def percent_of_total(self, standing: Standing) -> str:
+        return percent(self.count(standing) / self.total if self.total else None)
+
+    @property
+    def started_percent(self) -> str:
+        """Grøn + gul out of the cells with a colour, as the rollup defines it."""
+        return percent(self.started / self.coloured if self.coloured else None)
 
 
 class Status(Shape):
-    """One municipality's status for one recommendation, as a report prints it."""
+    """One municipality's standing for one recommendation, as a report prints it."""
 
-    colour: Colour | None = None
-    opted_out: bool = False
+    standing: Standing
 
     @property
     def label(self) -> str:
-        if self.opted_out:
-            return "Fravalgt"
-        return self.colour.label if self.colour else "Ingen farve"
+        return self.standing.label
 
     @property
     def shape(self) -> str:
-        if self.opted_out:
-            return "◆"
-        return self.colour.shape if self.colour else "–"
+        return self.standing.shape
 
     @property
     def css(self) -> str:
-        if self.opted_out:
-            return "opted-out"
-        return self.colour.value if self.colour else "blank"
+        return self.standing.value.replace("_", "-")
 
 
 class RecommendationLine(Shape):
@@ -94,7 +102,8 @@ class FocusAreaPart(Shape):
 
 class MatrixCell(Shape):
     status: Status
-    change: str | None = None  # "better", "worse", "same", "new" or None (nothing to compare)
+    change: Change | None = None  # None: nothing to compare with
+    note: str = ""  # how the comparison was made, in Danish
 
 
 class MatrixRow(Shape):
