@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, RoundScope, require_for_round
 from app.domain.catalogue_queries import CatalogueTree
+from app.domain.documents.renders import KKR, request_render
 from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
 from app.domain.text import clean_text
 from app.domain.vocabulary import RoundState
@@ -124,6 +125,7 @@ def save_text(
             session.flush()
         except IntegrityError:  # someone else wrote the first version a moment ago
             raise InvalidInput("Teksten blev gemt af en anden samtidig. Genindlæs siden.", field="text") from None
+        request_render(session, reporting_round.id, KKR, now=now)
         return created
     if current.version != version:
         raise TextConflict(current)
@@ -137,5 +139,6 @@ def save_text(
     if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
         session.refresh(current)
         raise TextConflict(current)
+    request_render(session, reporting_round.id, KKR, now=now)
     session.flush()
     return current

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
+from app.domain.documents.renders import municipality_subject, request_render, request_renders
 from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
 from app.domain.reports.queries import (
     EntryInContext,
@@ -90,6 +91,7 @@ def _event(
 ) -> None:
     assert report.id is not None
     session.add(ReportEvent(report_id=report.id, event=event, detail=detail, at=now, by_id=actor.user_id))
+    request_renders(session, report.round_id, municipality_code=report.municipality_code, now=now)
 
 
 # ---------------------------------------------------------------------------- start
@@ -261,6 +263,8 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
                 changed_by_id=actor.user_id,
             )
         )
+    # The municipality's own report shows its rows at once; the consolidated one when submitted.
+    request_render(session, found.round.id or 0, municipality_subject(found.municipality.code), now=now)
     session.flush()
     # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
     # its criteria in Python), so the answer is built from what is in hand, not read back.
