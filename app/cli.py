@@ -1,5 +1,6 @@
 """The ``fremdrift`` command line."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -8,16 +9,19 @@ import typer
 import uvicorn
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import migrate
 from app.config import SEED_DIR, get_settings
 from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo import build_demo
+from app.domain.access import Actor
 from app.domain.accounts import create_user
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
+from app.domain.documents.reading import consolidated_for, council_for, get_round_of_kkr
+from app.domain.documents.shapes import ConsolidatedReport, CouncilReport
 from app.domain.errors import DomainError
 from app.domain.municipalities import load_register, read_register
 from app.domain.vocabulary import Role
@@ -35,6 +39,10 @@ users_app = typer.Typer(help="Brugere og deres adgang.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(users_app, name="users")
+report_app = typer.Typer(
+    help="Rapporterne som PDF (PDF/UA): den samlede afrapportering og kommunens egen.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
 
 REGISTER_FILE = SEED_DIR / "municipalities.csv"
 DEFAULT_CATALOGUE = SEED_DIR / "recommendations.yaml"
@@ -174,6 +182,56 @@ def users_add(
         raise typer.Exit(code=1) from None
     finally:
         database.dispose()
+
+
+# ---------------------------------------------------------------------------- report
+
+# The command line is the operator's: it reads every report, as an administrator does.
+OPERATOR = Actor(user_id=0, role=Role.ADMIN)
+OutputFile = Annotated[Path, typer.Option("--output", "-o", help="PDF-filen, der skrives.", show_default=False)]
+
+
+def _write_report(build: Callable[[Session], ConsolidatedReport | CouncilReport], output: Path) -> None:
+    from app.pdf.documents import render_document
+
+    database = _database()
+    try:
+        with database.read() as session:
+            document = build(session)
+    except DomainError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    result = render_document(document)
+    output.write_bytes(result.pdf)
+    typer.echo(f"{output}: {result.pages} sider, {len(result.pdf) // 1024} kB, dannet på {result.seconds:.1f} s.")
+
+
+@report_app.command("kkr")
+def report_kkr(
+    kkr: Annotated[str, typer.Option(help='KKR\'en, fx "KKR Hovedstaden".', show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    output: OutputFile,
+) -> None:
+    """Skriv den samlede afrapportering for en KKR og et år (offentliggjort: som offentliggjort)."""
+
+    def build(session: Session) -> ConsolidatedReport:
+        reporting_round = get_round_of_kkr(session, kkr, year)
+        assert reporting_round.id is not None
+        return consolidated_for(session, OPERATOR, reporting_round.id).report
+
+    _write_report(build, output)
+
+
+@report_app.command("municipality")
+def report_municipality(
+    code: Annotated[int, typer.Option(help="Kommunekoden, fx 201.", show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    output: OutputFile,
+) -> None:
+    """Skriv kommunens statusrapport til kommunalbestyrelsen (fremdriftsskemaet udfyldt)."""
+    _write_report(lambda session: council_for(session, OPERATOR, code, year).report, output)
 
 
 # ---------------------------------------------------------------------------- demo and serve

@@ -27,6 +27,7 @@ class Case:
     request: Callable[[World], Req]
     owner: Callable[[World], User] | None  # None: nobody may do it in this state
     owner_status: int = 200
+    coordinators_own: bool = False  # the KKR's coordinator's own action (the round's texts, publish)
 
 
 def _row(world: World) -> Req:
@@ -153,6 +154,27 @@ CASES = [
         "/api/reports/{code}/{year}/committee",
         lambda w: _committee_json(FREDERIKSBERG, w.fresh_report(w.submitted).version),
         lambda w: w.frederiksberg_editor,
+    ),
+]
+
+CASES += [
+    Case(
+        "write the round's texts",
+        "POST",
+        "/runder/{round_id}/tekster",
+        lambda w: Req.of_form(
+            f"/runder/{w.round.id}/tekster", {"section": "summary", "version": 0, "text": "Sammenfatning."}
+        ),
+        lambda w: w.coordinator,
+        coordinators_own=True,
+    ),
+    Case(
+        "publish the round (still open)",
+        "POST",
+        "/runder/{round_id}/offentliggoer",
+        lambda w: Req.of_form(f"/runder/{w.round.id}/offentliggoer"),
+        None,
+        coordinators_own=True,
     ),
 ]
 

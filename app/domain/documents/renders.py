@@ -117,6 +117,17 @@ def find_render(session: Session, round_id: int, subject: str, data_key: str) ->
     ).first()
 
 
+def find_render_info(session: Session, round_id: int, subject: str, data_key: str) -> "RenderInfo | None":
+    """The finished render of exactly this data, without its PDF."""
+    row = session.exec(
+        select(ReportRender.id, ReportRender.created_at, ReportRender.pages, ReportRender.size)
+        .where(ReportRender.round_id == round_id)
+        .where(ReportRender.subject == subject)
+        .where(ReportRender.data_key == data_key)
+    ).first()
+    return RenderInfo(*row) if row else None
+
+
 def has_render(session: Session, round_id: int, subject: str, data_key: str) -> bool:
     found = session.exec(
         select(ReportRender.id)

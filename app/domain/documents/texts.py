@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, RoundScope, require_for_round
-from app.domain.catalogue_queries import CatalogueTree
+from app.domain.catalogue_queries import CatalogueTree, build_tree
 from app.domain.documents.renders import KKR, request_render
-from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
+from app.domain.errors import Conflict, InvalidInput, NotAllowedNow, NotFound
 from app.domain.text import clean_text
 from app.domain.vocabulary import RoundState
-from app.models import ReportingRound, RoundText
+from app.models import Catalogue, Kkr, ReportingRound, RoundText
 
 MAX_TEXT_LENGTH = 20_000
 SUMMARY = "summary"
@@ -142,3 +142,62 @@ def save_text(
     request_render(session, reporting_round.id, KKR, now=now)
     session.flush()
     return current
+
+
+@dataclass(frozen=True)
+class TextField:
+    section: Section
+    text: str
+    version: int  # 0: not written yet
+    updated_at: datetime | None
+
+    @property
+    def slug(self) -> str:
+        return self.section.key.replace(":", "-")
+
+
+@dataclass(frozen=True)
+class RoundTextsPage:
+    round: ReportingRound
+    kkr_name: str
+    fields: list[TextField]
+    refusal: NotAllowedNow | None  # why the texts cannot change now
+
+
+def _round_and_tree(session: Session, round_id: int) -> tuple[ReportingRound, CatalogueTree]:
+    reporting_round = session.get(ReportingRound, round_id)
+    if reporting_round is None:
+        raise NotFound("Opfølgningsrunden findes ikke.")
+    catalogue = session.get(Catalogue, reporting_round.catalogue_id)
+    kkr = session.get(Kkr, reporting_round.kkr_id)
+    assert catalogue is not None and kkr is not None
+    return reporting_round, build_tree(session, catalogue, kkr, year=reporting_round.year)
+
+
+def round_text_form(session: Session, actor: Actor, round_id: int) -> RoundTextsPage:
+    """The coordinator's page of texts for a round, if they may write them."""
+    reporting_round, tree = _round_and_tree(session, round_id)
+    require_for_round(
+        actor,
+        Action.WRITE_ROUND_TEXTS,
+        RoundScope(reporting_round.kkr_id, reporting_round.state == RoundState.PUBLISHED),
+    )
+    saved = round_texts(session, round_id)
+    fields = []
+    for section in sections_of(tree):
+        text = saved.get(section.key)
+        fields.append(
+            TextField(
+                section, text.text if text else "", text.version if text else 0, text.updated_at if text else None
+            )
+        )
+    return RoundTextsPage(reporting_round, tree.kkr.name, fields, texts_refused(reporting_round))
+
+
+def save_round_text(
+    session: Session, actor: Actor, round_id: int, section: str, text: str, *, version: int, now: datetime
+) -> RoundText:
+    """``save_text`` for the round ``round_id``, with the sections its catalogue gives it."""
+    reporting_round, tree = _round_and_tree(session, round_id)
+    valid = {item.key for item in sections_of(tree)}
+    return save_text(session, actor, reporting_round, section, text, version=version, valid_sections=valid, now=now)
