@@ -70,14 +70,23 @@ def texts_refused(reporting_round: ReportingRound) -> NotAllowedNow | None:
     return None
 
 
+@dataclass(frozen=True)
+class SavedText:
+    """A text as it stands in the database: what a conflict shows the writer who lost the race."""
+
+    text: str
+    version: int
+
+
 class TextConflict(Conflict):
     """The text was saved by someone else since the writer loaded it; ``theirs`` is their text."""
 
-    def __init__(self, theirs: RoundText) -> None:
+    def __init__(self, current: RoundText) -> None:
+        theirs = SavedText(current.text, current.version)
         super().__init__(
             "Teksten er ændret af en anden, mens du skrev. Din ændring er ikke gemt: "
             "se den gemte tekst, og gem igen, hvis din skal gælde.",
-            current={"text": theirs.text, "version": theirs.version},
+            current={"text": theirs.text, "version": theirs.version},  # for the API
             field="text",
         )
         self.theirs = theirs

@@ -1,0 +1,41 @@
+"""`fremdrift report kkr` and `fremdrift report municipality` write the PDFs."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app as cli
+from tests.pdf_tools import pdf_text, pdfinfo
+from tests.scenarios import World
+
+
+@pytest.fixture
+def env(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    from app.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", world.db.url)
+    get_settings.cache_clear()
+    yield world  # type: ignore[misc]
+    get_settings.cache_clear()
+
+
+def test_report_commands_write_tagged_pdfs(env: World, tmp_path: Path) -> None:
+    runner = CliRunner()
+    kkr_file = tmp_path / "kkr.pdf"
+    result = runner.invoke(cli, ["report", "kkr", "--kkr", "KKR Hovedstaden", "--year", "2025", "-o", str(kkr_file)])
+    assert result.exit_code == 0, result.output
+    assert "sider" in result.output
+    assert "1 af 29 kommuner har indsendt" in pdf_text(kkr_file.read_bytes(), tmp_path)
+    assert pdfinfo(kkr_file.read_bytes(), tmp_path)["Tagged"] == "yes"
+
+    own = tmp_path / "201.pdf"
+    result = runner.invoke(cli, ["report", "municipality", "--code", "201", "--year", "2025", "-o", str(own)])
+    assert result.exit_code == 0, result.output
+    assert "Allerød Kommune" in pdf_text(own.read_bytes(), tmp_path)
+
+    missing = runner.invoke(
+        cli, ["report", "kkr", "--kkr", "KKR Atlantis", "--year", "2025", "-o", str(tmp_path / "x")]
+    )
+    assert missing.exit_code == 1
+    assert "Ukendt KKR" in missing.output
