@@ -158,6 +158,11 @@ class Standing(enum.StrEnum):
         return _STANDING_SHAPES[self]
 
     @property
+    def short(self) -> str:
+        """The word in a narrow cell (the matrix); screen readers get ``label``."""
+        return _STANDING_SHORT.get(self) or self.label
+
+    @property
     def colour(self) -> Colour | None:
         return Colour(self.value) if self.value in _COLOUR_VALUES else None
 
@@ -175,6 +180,7 @@ _STANDING_LABELS = {
     Standing.NOT_REPORTED: "Ikke indberettet",
     Standing.UNCONFIRMED: "Ikke bekræftet",
 }
+_STANDING_SHORT = {Standing.OPTED_OUT: "Frav.", Standing.NOT_REPORTED: "Ingen", Standing.UNCONFIRMED: "Ubekr."}
 _STANDING_SHAPES = {
     Standing.GREEN: _COLOUR_SHAPES[Colour.GREEN],
     Standing.YELLOW: _COLOUR_SHAPES[Colour.YELLOW],

@@ -146,6 +146,8 @@ def start_report(
             entry.colour = last.colour
             entry.remark = last.remark
             entry.opted_out = last.opted_out and may_opt_out(rec.kind)
+            # A fravalgt row needs its reason, or it could not be confirmed as it stands.
+            entry.opt_out_reason = last.opt_out_reason if entry.opted_out else ""
             entry.confirmed = False
         session.add(entry)
     _event(session, report, ReportEventKind.STARTED, actor, now, "fra sidste års status" if carry_over else "tom")

@@ -50,6 +50,7 @@ class PreviousStatus:
     colour: Colour | None
     remark: str
     opted_out: bool
+    opt_out_reason: str = ""
 
 
 def get_municipality(session: Session, code: int) -> tuple[Municipality, Kkr]:
@@ -159,7 +160,7 @@ def previous_statuses(
         sources[replacement_id].append(replaced_id)
     wanted = {source for ids in sources.values() for source in ids}
     found = {
-        entry.recommendation_id: PreviousStatus(key, entry.colour, entry.remark, entry.opted_out)
+        entry.recommendation_id: PreviousStatus(key, entry.colour, entry.remark, entry.opted_out, entry.opt_out_reason)
         for entry, key in session.exec(
             select(StatusEntry, Recommendation.key)
             .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)

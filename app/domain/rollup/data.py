@@ -58,6 +58,11 @@ class RecommendationInfo:
     position: int
     focus_area: FocusAreaInfo
 
+    @property
+    def label(self) -> str:
+        """A short name for a column header: the id's last part, "hov15-v1" -> "V1"."""
+        return self.key.rsplit("-", 1)[-1].upper()
+
 
 @dataclass(frozen=True)
 class MunicipalityInfo:
