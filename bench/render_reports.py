@@ -36,7 +36,7 @@ SENTENCES = [
     "Samarbejdet med nabokommunerne er formaliseret i en skriftlig aftale, der blev godkendt i direktionen i foråret.",
     "Vi har udpeget en fast kontaktperson i virksomhedsservice, som koordinerer henvendelserne på tværs af kommunerne.",
     "Indsatsen er delvist igangsat: et pilotforløb kører i den ene afdeling, og udbredelsen afventer evalueringen.",
-    "Aftalen med uddannelsesinstitutionerne er endnu ikke på plads, fordi finansieringen af forløbene ikke er afklaret.",
+    "Aftalen med uddannelsesinstitutionerne er ikke på plads, fordi finansieringen af forløbene ikke er afklaret.",
     "Jobcentret har været igennem en omstrukturering, og området er derfor prioriteret til næste år.",
     "Vi deltager i det fælles netværk og har bidraget med data til kortlægningen, men har ikke egne projekter endnu.",
     "Første fælles forløb er gennemført med 14 deltagere, hvoraf 9 er kommet i job eller uddannelse.",
@@ -78,7 +78,12 @@ def build(path: Path, *, all_98: bool) -> None:
         load_register(session, rows)
         load_catalogue(session, parse_catalogue_file(DEFAULT_CATALOGUE), now=NOW)
         admin = create_user(
-            session, email="admin@bench.invalid", name="Bench", role=Role.ADMIN, password="bench-password-1", now=NOW
+            session,
+            email="admin@bench.invalid",
+            name="Bench",
+            role=Role.ADMIN,
+            password="bench-password-1",  # noqa: S106 - a throwaway database
+            now=NOW,
         )
         actor = actor_of(admin)
         kkr_id = session.exec(select(Municipality.kkr_id).where(Municipality.code == 101)).one()
@@ -105,7 +110,9 @@ def build(path: Path, *, all_98: bool) -> None:
                         None if opted_out else colour,
                         "" if opted_out else _remark(rng),
                         opted_out,
-                        "Målgruppen er for lille i kommunen; vi henviser til nabokommunens tilbud." if opted_out else "",
+                        "Målgruppen er for lille i kommunen; vi henviser til nabokommunens tilbud."
+                        if opted_out
+                        else "",
                         entry.version,
                     )
                     save_entry(session, actor, entry.id or 0, data, now=NOW + timedelta(seconds=1))
@@ -124,6 +131,7 @@ def measure(path: Path) -> dict[str, object]:
     """In this (fresh) process: cold and warm renders of both reports, then a reader's download."""
     started, cpu = time.perf_counter(), time.process_time()
     from fastapi.testclient import TestClient
+    from sqlalchemy import delete
 
     from app.config import Settings
     from app.db import Database
@@ -132,6 +140,7 @@ def measure(path: Path) -> dict[str, object]:
     from app.domain.documents.renders import KKR, request_render
     from app.domain.vocabulary import Role
     from app.main import create_app
+    from app.models import RenderRequest
     from app.pdf.documents import render_document
     from app.pdf.jobs import render_due_reports
     from app.pdf.renderer import renderer
@@ -143,7 +152,10 @@ def measure(path: Path) -> dict[str, object]:
     def timed(name: str, fn: object) -> object:
         wall, cpu_before = time.perf_counter(), time.process_time()
         result = fn()  # type: ignore[operator]
-        out[name] = {"wall_s": round(time.perf_counter() - wall, 3), "cpu_s": round(time.process_time() - cpu_before, 3)}
+        out[name] = {
+            "wall_s": round(time.perf_counter() - wall, 3),
+            "cpu_s": round(time.process_time() - cpu_before, 3),
+        }
         return result
 
     def consolidated() -> object:
@@ -168,9 +180,10 @@ def measure(path: Path) -> dict[str, object]:
 
     # Kept rendered: the worker's job renders ahead; the reader downloads through the app.
     with database.write() as session:
+        session.execute(delete(RenderRequest))  # the build's saves asked for every report
         request_render(session, 2, KKR, now=NOW, debounce=timedelta(0))
     timed("worker_render_kkr", lambda: render_due_reports(database, NOW + timedelta(days=1), render=renderer().render))
-    app = create_app(Settings(database_url=f"sqlite:///{path}", secret_key="bench"), database)
+    app = create_app(Settings(database_url=f"sqlite:///{path}", secret_key="bench"), database)  # noqa: S106
     with TestClient(app) as client:
         from app.domain.accounts import start_session
         from app.models import User
@@ -179,23 +192,29 @@ def measure(path: Path) -> dict[str, object]:
         with database.write() as session:
             user = session.get(User, 1)
             assert user is not None
-            client.cookies.set(SESSION_COOKIE, start_session(session, user, now=datetime.now(UTC), lifetime=timedelta(hours=1)))
+            client.cookies.set(
+                SESSION_COOKIE, start_session(session, user, now=datetime.now(UTC), lifetime=timedelta(hours=1))
+            )
         response = client.get("/runder/2/rapport.pdf")
         assert response.status_code == 200, response.status_code
-        downloads = []
-        for _ in range(5):
-            wall = time.perf_counter()
+        downloads, download_cpu = [], []
+        for _ in range(7):
+            wall, cpu_before = time.perf_counter(), time.process_time()
             response = client.get("/runder/2/rapport.pdf")
             downloads.append(time.perf_counter() - wall)
+            download_cpu.append(time.process_time() - cpu_before)
         assert response.status_code == 200
         etag = response.headers["etag"]
-        unchanged = []
-        for _ in range(5):
-            wall = time.perf_counter()
+        unchanged, unchanged_cpu = [], []
+        for _ in range(7):
+            wall, cpu_before = time.perf_counter(), time.process_time()
             assert client.get("/runder/2/rapport.pdf", headers={"If-None-Match": etag}).status_code == 304
             unchanged.append(time.perf_counter() - wall)
-    out["download_s"] = round(sorted(downloads)[2], 3)
-    out["download_unchanged_s"] = round(sorted(unchanged)[2], 3)
+            unchanged_cpu.append(time.process_time() - cpu_before)
+    out["download_s"] = round(sorted(downloads)[3], 3)
+    out["download_cpu_s"] = round(sorted(download_cpu)[3], 3)
+    out["download_unchanged_s"] = round(sorted(unchanged)[3], 3)
+    out["download_unchanged_cpu_s"] = round(sorted(unchanged_cpu)[3], 3)
     out["pdf_kb"] = len(response.content) // 1024
     out["peak_rss_mb"] = round(_rss_mb(), 1)
     return out
@@ -213,8 +232,11 @@ def main() -> None:
         path = Path(tmp) / "bench.db"
         wall = time.perf_counter()
         build(path, all_98=args.all_98)
-        print(f"built {'98' if args.all_98 else '29'} municipalities × 16 rows, two rounds, in {time.perf_counter() - wall:.1f} s")
-        child = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True)
+        size = "98" if args.all_98 else "29"
+        print(f"built {size} municipalities × 16 rows, two rounds, in {time.perf_counter() - wall:.1f} s")
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True, check=True
+        )
         result = json.loads(child.stdout.strip().splitlines()[-1])
     cold_target = TARGETS["cold_98_s"] if args.all_98 else TARGETS["cold_29_s"]
     print(json.dumps(result, indent=2))

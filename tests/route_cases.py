@@ -154,6 +154,7 @@ CASES = [
     ),
 ]
 
+
 def _publish(world: World) -> Req:
     """Publishing needs a closed round: close it first (as the coordinator would)."""
     set_round_state(world.db, world.round.id or 0, RoundState.CLOSED)

@@ -1,5 +1,6 @@
 """`fremdrift report kkr` and `fremdrift report municipality` write the PDFs."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,12 @@ from tests.scenarios import World
 
 
 @pytest.fixture
-def env(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+def env(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     from app.config import get_settings
 
     monkeypatch.setenv("DATABASE_URL", world.db.url)
     get_settings.cache_clear()
-    yield world  # type: ignore[misc]
+    yield world
     get_settings.cache_clear()
 
 

@@ -61,7 +61,7 @@ def test_consolidated_report_shows_every_recommendation_municipality_and_count(w
 
     assert "2 af 29 kommuner har indsendt deres status" in text
     with world.db.read() as session:
-        recommendations = session.exec(select(Recommendation).where(Recommendation.key.startswith("hov15"))).all()  # type: ignore[attr-defined]
+        recommendations = session.exec(select(Recommendation).where(Recommendation.key.startswith("hov15"))).all()
         municipalities = session.exec(select(Municipality).where(Municipality.kkr_id == world.round.kkr_id)).all()
     assert len(recommendations) == 16 and len(municipalities) == 29
     for rec in recommendations:

@@ -1,7 +1,7 @@
 """Kept rendered: a change queues a render (debounced), the worker job renders it, a reader gets
 the render of exactly the data the report shows now, never an older one as current."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete
@@ -36,12 +36,12 @@ def _render_here(html: str) -> RenderedPdf:
     return renderer().render(html)
 
 
-def _save(world: World, key: str, colour: str, remark: str, *, now: object = NOW) -> None:
+def _save(world: World, key: str, colour: str, remark: str, *, now: datetime = NOW) -> None:
     row = entry(world.db, world.report.id or 0, key)
     with world.db.write() as session:
         save_entry(
             session, actor_of(world.editor), row.id or 0, EntryInput(colour, remark, False, "", row.version), now=now
-        )  # type: ignore[arg-type]
+        )
 
 
 def test_a_save_queues_the_municipalitys_render_and_a_burst_is_one_request(world: World) -> None:

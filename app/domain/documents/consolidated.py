@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.catalogue_queries import CatalogueTree, build_tree
 from app.domain.documents import shapes as s
-from app.domain.documents.matrix import escalations, matrix_rows
+from app.domain.documents.matrix import matrix_rows, where_to_act_part
 from app.domain.documents.texts import ADJUSTMENTS, AREA_PREFIX, NEW_RECOMMENDATIONS, SUMMARY, round_texts
 from app.domain.rollup.data import RoundData, load_history, standing_of
 from app.domain.rollup.round_figures import RoundFigures, round_figures
@@ -24,7 +24,8 @@ def build_consolidated(session: Session, reporting_round: ReportingRound) -> s.C
     """Everything the round's consolidated report shows, from the live data. Only submitted
     reports count in the figures and the remarks, as in the rollup."""
     assert reporting_round.id is not None
-    history = load_history(session, reporting_round.kkr_id, reporting_round.year, rounds=2)
+    # Every earlier round: the escalation list follows a red row back as far as it goes.
+    history = load_history(session, reporting_round.kkr_id, reporting_round.year)
     data = history.current
     figures = round_figures(data)
     catalogue = session.get(Catalogue, reporting_round.catalogue_id)
@@ -46,7 +47,7 @@ def build_consolidated(session: Session, reporting_round: ReportingRound) -> s.C
     by_kind = {kf.kind: s.Distribution.of(kf.tally) for kf in figures.by_kind}
     remarks, as_of = _remarks(session, data, numbers)
     text_times = [text.updated_at for text in round_texts(session, reporting_round.id).values()]
-    newest = max([as_of, *text_times], default=None)
+    newest = max([time for time in (as_of, *text_times) if time is not None], default=None)
     return s.ConsolidatedReport(
         kkr=kkr.name,
         year=reporting_round.year,
@@ -63,9 +64,9 @@ def build_consolidated(session: Session, reporting_round: ReportingRound) -> s.C
         unconfirmed_rows=figures.overall.unconfirmed,
         missing_rows=figures.overall.not_reported,
         focus_areas=_focus_areas(figures, tree, lines, texts),
-        matrix=matrix_rows(history, figures, numbers),
-        has_last_year=history.previous is not None,
-        escalations=escalations(history, numbers),
+        matrix=matrix_rows(history),
+        previous_year=history.previous.round.year if history.previous else None,
+        where_to_act=where_to_act_part(history, numbers),
         remarks=remarks,
         absent=_absent(session, data),
         texts=s.CoordinatorTexts(
@@ -146,11 +147,12 @@ def _remarks(session: Session, data: RoundData, numbers: dict[int, int]) -> tupl
 
 def _absent(session: Session, data: RoundData) -> list[s.Absent]:
     """The KKR's municipalities that have not submitted, with how far they have come."""
-    states = dict(
-        session.exec(
+    states: dict[int, ReportState] = {
+        code: ReportState(state)
+        for code, state in session.exec(
             select(StatusReport.municipality_code, StatusReport.state).where(StatusReport.round_id == data.round.id)
-        ).all()
-    )
+        )
+    }
     return [
         s.Absent(code=m.code, name=m.name, state=states.get(m.code, ReportState.NOT_STARTED).label)
         for m in data.municipalities

@@ -120,6 +120,18 @@ class Escalation(Shape):
     reason: str
 
 
+class Improvement(Shape):
+    name: str
+    better: int
+    worse: int
+
+
+class WhereToActPart(Shape):
+    escalations: list[Escalation]
+    improved: list[Improvement]  # the most improved municipalities since the previous round
+    no_previous_round: str = ""  # why there is nothing to compare with, or ""
+
+
 class Remark(Shape):
     municipality: str
     status: Status
@@ -176,8 +188,8 @@ class ConsolidatedReport(Shape):
     missing_rows: int
     focus_areas: list[FocusAreaPart]
     matrix: list[MatrixRow]
-    has_last_year: bool
-    escalations: list[Escalation]
+    previous_year: int | None
+    where_to_act: WhereToActPart
     remarks: list[RemarksFor]
     absent: list[Absent]
     texts: CoordinatorTexts
