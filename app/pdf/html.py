@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app.config import TEMPLATES_DIR
-from app.domain.documents.shapes import ConsolidatedReport, CouncilReport, Distribution
+from app.domain.documents.shapes import SHORT_LABELS, ConsolidatedReport, CouncilReport, Distribution
 from app.domain.documents.texts import paragraphs
 from app.domain.rollup.figures import STANDINGS
 from app.domain.vocabulary import Change, Kind, Standing
@@ -42,7 +42,13 @@ def environment() -> Environment:
     env.filters["thousands"] = thousands
     env.filters["paragraphs"] = paragraphs
     env.globals.update(
-        chart=chart, describe=charts.describe, STANDINGS=STANDINGS, Standing=Standing, Kind=Kind, Change=Change
+        chart=chart,
+        describe=charts.describe,
+        STANDINGS=STANDINGS,
+        SHORT_LABELS=SHORT_LABELS,
+        Standing=Standing,
+        Kind=Kind,
+        Change=Change,
     )
     return env
 

@@ -56,13 +56,21 @@ class Distribution(Shape):
         """The standings in the rollup's order, with their counts, for tables and charts."""
         return [(standing, self.count(standing)) for standing in STANDINGS]
 
-    def percent_of_total(self, standing: Standing) -> str:
-        return percent(self.count(standing) / self.total if self.total else None)
-
     @property
     def started_percent(self) -> str:
-        """Grøn + gul out of the cells with a colour, as the rollup defines it."""
-        return percent(self.started / self.coloured if self.coloured else None)
+        """Grøn + gul out of the cells with a colour, as the rollup defines it ("93 %", kept on
+        one line)."""
+        return percent(self.started / self.coloured if self.coloured else None).replace(" ", "\u00a0")
+
+
+SHORT_LABELS = {
+    Standing.GREEN: "Grøn",
+    Standing.YELLOW: "Gul",
+    Standing.RED: "Rød",
+    Standing.OPTED_OUT: "Fravalgt",
+    Standing.NOT_REPORTED: "Ikke indb.",
+    Standing.UNCONFIRMED: "Ikke bekr.",
+}
 
 
 class Status(Shape):
