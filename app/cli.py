@@ -1,5 +1,6 @@
 """The ``fremdrift`` command line."""
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -232,6 +233,30 @@ def report_municipality(
 ) -> None:
     """Skriv kommunens statusrapport til kommunalbestyrelsen (fremdriftsskemaet udfyldt)."""
     _write_report(lambda session: council_for(session, OPERATOR, code, year).report, output)
+
+
+@report_app.command("worker")
+def report_worker(
+    interval: Annotated[float, typer.Option(help="Sekunder mellem hver kørsel.")] = 2.0,
+    once: Annotated[bool, typer.Option(help="Kør én gang og stop (til cron og test).")] = False,
+) -> None:
+    """Hold rapporterne dannet: dan de PDF'er, hvis data er ændret (kan køre i flere processer)."""
+    from app.pdf.jobs import render_due_reports, render_in_render_process
+
+    database = _database()
+    typer.echo("Rapport-workeren kører (stop med Ctrl+C).")
+    try:
+        while True:
+            rendered = render_due_reports(database, _now(), render=render_in_render_process)
+            if rendered:
+                typer.echo(f"{rendered} PDF'er dannet.")
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return
+    finally:
+        database.dispose()
 
 
 # ---------------------------------------------------------------------------- demo and serve

@@ -40,3 +40,25 @@ def test_report_commands_write_tagged_pdfs(env: World, tmp_path: Path) -> None:
     )
     assert missing.exit_code == 1
     assert "Ukendt KKR" in missing.output
+
+
+def test_report_worker_renders_what_is_due_in_its_render_process(env: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from app.domain.documents.renders import municipality_subject, request_render
+    from app.models import RenderRequest, ReportRender
+
+    with env.db.write() as session:
+        for request in session.exec(select(RenderRequest)):
+            session.delete(request)
+        request_render(
+            session, env.round.id or 0, municipality_subject(201), now=datetime.now(UTC), debounce=timedelta(0)
+        )
+    result = CliRunner().invoke(cli, ["report", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 PDF'er dannet." in result.output
+    with env.db.read() as session:
+        rendered = session.exec(select(ReportRender)).one()
+    assert rendered.subject == municipality_subject(201) and rendered.pdf.startswith(b"%PDF")
