@@ -167,3 +167,21 @@ def test_colour_and_standing_shapes_are_distinct_from_the_markers() -> None:
     assert not shapes & {"▲", "▼", "="}
     assert Standing.of_colour(Colour.YELLOW).colour is Colour.YELLOW
     assert Standing.OPTED_OUT.colour is None
+
+
+def test_the_national_figures_add_up_every_kkrs_cells(db: Database) -> None:
+    from app.domain.rollup.national import national_figures
+
+    reporting_round, plan = generated_round(db, YEAR, CATALOGUE, seed=29)
+    with db.read() as session:
+        national = national_figures(session, ADMIN, YEAR)
+        own = national_figures(session, Actor(user_id=2, role=Role.COORDINATOR, kkr_id=reporting_round.kkr_id), YEAR)
+        with pytest.raises(NotFound, match="Der er ingen opfølgningsrunder for 2019"):
+            national_figures(session, ADMIN, 2019)
+        with pytest.raises(NotFound):
+            national_figures(session, Actor(user_id=3, role=Role.COORDINATOR, kkr_id=reporting_round.kkr_id + 1), YEAR)
+    # Only Hovedstaden has a round here; the national figures are its figures.
+    assert [r.round.kkr_name for r in national.rounds] == ["KKR Hovedstaden"] == [r.round.kkr_name for r in own.rounds]
+    assert national.overall == national.rounds[0].overall and national.overall.total == 29 * 16
+    submitted = sum(1 for report in plan.values() if report.state == ReportState.SUBMITTED)
+    assert national.participation.submitted == submitted and len(national.by_municipality) == 29

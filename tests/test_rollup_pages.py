@@ -64,6 +64,9 @@ def test_a_filter_shows_only_that_focus_area_and_kind(world: World, last_year: N
     header = [cell.text for cell in tables(page.text, "matrix")[0].head[0]]
     assert header == ["Kommune", "O1 SKAL", "O2 SKAL", "Grøn + gul", "SKAL grøn"]
     assert '<option value="medarbejdere" selected>' in page.text
+    sorted_by = client.get(matrix_url(world), params={"sorter": "hov15-o1"})
+    marked = [cell.text for cell in tables(sorted_by.text, "matrix")[0].head[0] if cell.attrs.get("aria-sort")]
+    assert marked == ["O1 SKAL"]  # a screen reader hears which column the rows are sorted by
 
 
 def test_a_filter_value_that_is_not_a_focus_area_says_so_next_to_the_filter(world: World) -> None:
@@ -97,6 +100,13 @@ def test_the_first_round_says_there_is_nothing_to_compare_with(world: World) -> 
         ("/runder/{kkr}/2031/indsats", 404, "ingen opfølgningsrunde for 2031"),
         ("/kommuner/999/udvikling", 404, "Kommunekode 999 findes ikke."),
         ("/kommuner/751/udvikling", 404, "har endnu ingen opfølgningsrunder"),
+        # Numbers beyond what the database holds are refused, not a server error.
+        ("/runder/{kkr}/99999999999999999999999/matrix", 422, "Ugyldig anmodning"),
+        ("/runder/99999999999999999999999/2025/indsats", 422, "Ugyldig anmodning"),
+        ("/runder/{kkr}/2025/bemaerkninger?kommune=99999999999999999999999", 422, "Ugyldig anmodning"),
+        ("/kommuner/99999999999999999999999/udvikling", 422, "Ugyldig anmodning"),
+        ("/api/rollup/{kkr}/99999999999999999999999", 422, "Ugyldig anmodning"),
+        ("/api/municipalities/99999999999999999999999/trend", 422, "Ugyldig anmodning"),
     ],
 )
 def test_bad_input_gets_a_clear_danish_message(world: World, path: str, status: int, message: str) -> None:

@@ -1,7 +1,9 @@
 """A round's rollup as JSON: the figures, the matrix, where to act, the remarks and a
 municipality's years, by the same domain functions and access checks as the pages."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.api.rollup_schemas import (
     ComparisonOut,
@@ -31,7 +33,7 @@ from app.api.rollup_schemas import (
     TrendYearOut,
     WhereToActOut,
 )
-from app.deps import CurrentActor, ReadSession
+from app.deps import MAX_PATH_ID, CurrentActor, PathId, PathYear, ReadSession
 from app.domain.rollup import matrix_for, remarks_for, rollup_for, trend_for, where_to_act_for
 from app.domain.rollup.escalation import Movement
 
@@ -39,7 +41,7 @@ router = APIRouter(tags=["opfølgning"])
 
 
 @router.get("/rollup/{kkr_id}/{year}")
-def figures(kkr_id: int, year: int, session: ReadSession, actor: CurrentActor) -> RoundFiguresOut:
+def figures(kkr_id: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> RoundFiguresOut:
     """Counts and shares per recommendation, focus area, kind, municipality and overall."""
     rollup = rollup_for(session, actor, kkr_id, year)
     return RoundFiguresOut(
@@ -72,8 +74,8 @@ def figures(kkr_id: int, year: int, session: ReadSession, actor: CurrentActor) -
 
 @router.get("/rollup/{kkr_id}/{year}/matrix")
 def matrix(
-    kkr_id: int,
-    year: int,
+    kkr_id: PathId,
+    year: PathYear,
     session: ReadSession,
     actor: CurrentActor,
     focus_area: str | None = None,
@@ -124,7 +126,7 @@ def _movement(movement: Movement) -> MovementOut:
 
 
 @router.get("/rollup/{kkr_id}/{year}/where-to-act")
-def where_to_act(kkr_id: int, year: int, session: ReadSession, actor: CurrentActor) -> WhereToActOut:
+def where_to_act(kkr_id: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> WhereToActOut:
     """SKAL rows red two or more rounds in a row, and the most improved since the previous round."""
     act = where_to_act_for(session, actor, kkr_id, year)
     return WhereToActOut(
@@ -154,11 +156,11 @@ def where_to_act(kkr_id: int, year: int, session: ReadSession, actor: CurrentAct
 
 @router.get("/rollup/{kkr_id}/{year}/remarks")
 def remarks(
-    kkr_id: int,
-    year: int,
+    kkr_id: PathId,
+    year: PathYear,
     session: ReadSession,
     actor: CurrentActor,
-    municipality: int | None = None,
+    municipality: Annotated[int | None, Query(ge=1, le=MAX_PATH_ID)] = None,
     recommendation: str | None = None,
 ) -> RemarksOut:
     """The remarks of a cell, a row, a column or the whole round (submitted reports only)."""
@@ -178,7 +180,7 @@ def remarks(
 
 
 @router.get("/municipalities/{code}/trend")
-def trend(code: int, session: ReadSession, actor: CurrentActor) -> TrendOut:
+def trend(code: PathId, session: ReadSession, actor: CurrentActor) -> TrendOut:
     """One municipality's years side by side, following the catalogue editions."""
     found = trend_for(session, actor, code)
     return TrendOut(

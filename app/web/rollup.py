@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.deps import CurrentActor, ReadSession
+from app.deps import MAX_PATH_ID, CurrentActor, PathId, PathYear, ReadSession
 from app.domain.errors import InvalidInput
 from app.domain.rollup import matrix_for, remarks_for, trend_for, where_to_act_for
 from app.domain.rollup.figures import STANDINGS, percent
@@ -17,15 +17,11 @@ templates.env.filters["percent"] = percent
 templates.env.globals["STANDINGS"] = STANDINGS
 
 
-def matrix_url(kkr_id: int, year: int) -> str:
-    return f"/runder/{kkr_id}/{year}/matrix"
-
-
 @router.get("/runder/{kkr_id}/{year}/matrix")
 def matrix_page(
     request: Request,
-    kkr_id: int,
-    year: int,
+    kkr_id: PathId,
+    year: PathYear,
     session: ReadSession,
     actor: CurrentActor,
     fokusomraade: str | None = None,
@@ -45,11 +41,11 @@ def matrix_page(
 @router.get("/runder/{kkr_id}/{year}/bemaerkninger")
 def remarks_page(
     request: Request,
-    kkr_id: int,
-    year: int,
+    kkr_id: PathId,
+    year: PathYear,
     session: ReadSession,
     actor: CurrentActor,
-    kommune: int | None = None,
+    kommune: Annotated[int | None, Query(ge=1, le=MAX_PATH_ID)] = None,
     anbefaling: str | None = None,
 ) -> Response:
     """A cell (kommune and anbefaling), a row (kommune) or a column (anbefaling): as the
@@ -63,11 +59,13 @@ def remarks_page(
 
 
 @router.get("/runder/{kkr_id}/{year}/indsats")
-def where_to_act_page(request: Request, kkr_id: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def where_to_act_page(
+    request: Request, kkr_id: PathId, year: PathYear, session: ReadSession, actor: CurrentActor
+) -> Response:
     act = where_to_act_for(session, actor, kkr_id, year)
     return render(request, "pages/where_to_act.html", {"act": act, "kkr_id": kkr_id})
 
 
 @router.get("/kommuner/{code}/udvikling")
-def trend_page(request: Request, code: int, session: ReadSession, actor: CurrentActor) -> Response:
+def trend_page(request: Request, code: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     return render(request, "pages/trend.html", {"trend": trend_for(session, actor, code)})

@@ -7,7 +7,8 @@
 - ``matrix``         municipalities × recommendations with the markers, sorted and filtered;
 - ``escalation``     where to act: SKAL rows red rounds in a row, the most improved;
 - ``remarks``        the remarks behind a cell, a row, a column or the round;
-- ``trend``          one municipality's years side by side.
+- ``trend``          one municipality's years side by side;
+- ``national``       every KKR's round of a year: the national overall and per municipality.
 
 Every function after loading is pure, so the page, the API, the PDF and the spreadsheets print
 the same figures. The ``*_for`` functions below are the entry points, with the access check.

@@ -42,11 +42,11 @@ class Comparison:
         if self.change is Change.NEW:
             return f"Ny anbefaling: fandtes ikke i {self.previous_year}."
         was = self.previous.label.lower() if self.previous else "uden farve"
+        if self.change is None:
+            return f"Ingen retning: {self.previous_year} var {was}, eller i år har ingen farve."
         if self.merged:
             keys = ", ".join(self.sources[:-1]) + " og " + self.sources[-1]
             return f"Sammenlignet med den dårligste af {keys} i {self.previous_year} ({was})."
-        if self.change is None:
-            return f"Ingen retning: {self.previous_year} var {was}, eller i år har ingen farve."
         if self.change is Change.SAME:
             return f"Uændret siden {self.previous_year} ({was})."
         return f"{self.change.label.capitalize()} end {self.previous_year} ({was})."

@@ -28,6 +28,11 @@ from app.models import (
 # (municipality code, recommendation id): one cell of a round.
 CellKey = tuple[int, int]
 
+# The reports that count: handed in and not handed back. With the coordinator's review, an
+# approved report counts too (a report sent back is open again and does not); this reads the
+# states by value so the rule holds whichever of them the vocabulary has.
+COUNTED_STATES = tuple(state for state in ReportState if state.value in ("submitted", "approved"))
+
 
 @dataclass(frozen=True)
 class RoundInfo:
@@ -115,12 +120,12 @@ class KkrHistory:
 
 
 def standing_of(*, submitted: bool, colour: Colour | None, opted_out: bool, confirmed: bool) -> Standing:
-    """What a row counts as: only a submitted report's rows count (a report in progress may still
-    change, and an editor must never read another municipality's unsubmitted rows through a
-    figure), so every row of a report that is not submitted, or of a municipality that never
-    started one, is *not reported*. In a submitted report: fravalgt, else not confirmed (a
-    carried-over row nobody confirmed is last year's word, not this year's), else its colour, else
-    (a KAN row left empty) not reported."""
+    """What a row counts as. Only the rows of a report handed in count (``COUNTED_STATES``): a
+    report in progress may still change, and an editor must never read another municipality's
+    unsubmitted rows through a figure. So every row of a report not handed in, or of a
+    municipality that never started one, is *not reported*. In a report handed in: fravalgt, else
+    not confirmed (a carried-over row nobody confirmed is last year's word, not this year's), else
+    its colour, else (a KAN row left empty) not reported."""
     if not submitted:
         return Standing.NOT_REPORTED
     if opted_out:
@@ -173,7 +178,7 @@ def load_history(session: Session, kkr_id: int, year: int, *, rounds: int | None
     for round_id, code in session.exec(
         select(StatusReport.round_id, StatusReport.municipality_code)
         .where(col(StatusReport.round_id).in_(round_ids))
-        .where(StatusReport.state == ReportState.SUBMITTED)
+        .where(col(StatusReport.state).in_(COUNTED_STATES))
     ):
         submitted[round_id].add(code)
     standings: dict[int, dict[CellKey, Standing]] = {round_id: {} for round_id in round_ids}
@@ -188,7 +193,7 @@ def load_history(session: Session, kkr_id: int, year: int, *, rounds: int | None
         )
         .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
         .where(col(StatusReport.round_id).in_(round_ids))
-        .where(StatusReport.state == ReportState.SUBMITTED)
+        .where(col(StatusReport.state).in_(COUNTED_STATES))
     ):
         standings[round_id][(code, rec_id)] = standing_of(
             submitted=True, colour=colour, opted_out=opted_out, confirmed=confirmed

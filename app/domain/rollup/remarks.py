@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.domain.errors import NotFound
-from app.domain.rollup.data import MunicipalityInfo, RecommendationInfo, RoundData
-from app.domain.vocabulary import ReportState, Standing
+from app.domain.rollup.data import COUNTED_STATES, MunicipalityInfo, RecommendationInfo, RoundData
+from app.domain.vocabulary import Standing
 from app.models import StatusEntry, StatusReport
 
 
@@ -65,7 +65,7 @@ def remarks_of(
         )
         .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
         .where(StatusReport.round_id == data.round.id)
-        .where(StatusReport.state == ReportState.SUBMITTED)
+        .where(col(StatusReport.state).in_(COUNTED_STATES))
     )
     if municipality is not None:
         query = query.where(StatusReport.municipality_code == municipality.code)
