@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.deps import MAX_PATH_ID, CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
 from app.domain.access import Action, is_allowed_for_round
 from app.domain.documents.downloads import PdfState, ask_for_render, get_pdf, pdf_state
 from app.domain.documents.reading import Consolidated, Council, consolidated_for, council_for, round_scope
@@ -17,6 +17,8 @@ from app.pdf.html import consolidated_html, council_html
 from app.web.templating import render
 
 router = APIRouter()
+# An earlier render, by its number, when the page offers it while a fresh one is on its way.
+Edition = Annotated[int | None, Query(ge=1, le=MAX_PATH_ID)]
 TEXTS_PAGE = "pages/round_texts.html"
 
 
@@ -29,7 +31,7 @@ def council_report_url(code: int, year: int) -> str:
 
 
 @router.get("/runder/{round_id}/rapport")
-def round_report_page(request: Request, round_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def round_report_page(request: Request, round_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     source = consolidated_for(session, actor, round_id)
     context = {
         "source": source,
@@ -43,7 +45,7 @@ def round_report_page(request: Request, round_id: int, session: ReadSession, act
 
 
 @router.get("/runder/{round_id}/rapport/pdf-status")
-def round_report_pdf_status(request: Request, round_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def round_report_pdf_status(request: Request, round_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     source = consolidated_for(session, actor, round_id)
     context = {"pdf": pdf_state(session, source), "pdf_url": f"{round_report_url(round_id)}.pdf"}
     return render(request, "pages/round_report.html", context, block="pdf_status")
@@ -51,7 +53,7 @@ def round_report_pdf_status(request: Request, round_id: int, session: ReadSessio
 
 @router.get("/runder/{round_id}/rapport.pdf")
 def round_report_pdf(
-    request: Request, round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now, udgave: int | None = None
+    request: Request, round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now, udgave: Edition = None
 ) -> Response:
     with database.read() as session:
         source = consolidated_for(session, actor, round_id)
@@ -59,7 +61,9 @@ def round_report_pdf(
 
 
 @router.get("/kommuner/{code}/{year}/rapport")
-def council_report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def council_report_page(
+    request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor
+) -> Response:
     source = council_for(session, actor, code, year)
     context = {
         "source": source,
@@ -78,7 +82,7 @@ def council_report_pdf(
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
-    udgave: int | None = None,
+    udgave: Edition = None,
 ) -> Response:
     with database.read() as session:
         source = council_for(session, actor, code, year)
@@ -118,14 +122,14 @@ def _preparing(request: Request, state: PdfState) -> Response:
 
 
 @router.get("/runder/{round_id}/tekster")
-def round_texts_page(request: Request, round_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def round_texts_page(request: Request, round_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     return render(request, TEXTS_PAGE, {"page": round_text_form(session, actor, round_id)})
 
 
 @router.post("/runder/{round_id}/tekster")
 def save_text(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -149,7 +153,7 @@ def save_text(
 
 
 @router.post("/runder/{round_id}/offentliggoer")
-def publish(round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+def publish(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     with database.write() as session:
         publish_round(session, actor, round_id, now=now)
     return RedirectResponse(round_report_url(round_id), status_code=303)
