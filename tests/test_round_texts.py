@@ -85,3 +85,17 @@ def test_council_report_page_follows_the_reports_access(world: World) -> None:
     assert submitted.status_code == 200 and "Som anbefalet." in submitted.text
     assert "Samlet afrapportering 2025" in world.browser(world.coordinator).client.get("/").text
     assert "Samlet afrapportering 2025" not in world.browser(world.editor).client.get("/").text
+
+
+def test_absurd_numbers_in_report_urls_get_a_message_not_a_500(world: World) -> None:
+    browser = world.browser(world.coordinator)
+    for url in (
+        "/runder/99999999999999999/rapport",
+        "/runder/1/rapport.pdf?udgave=99999999999999999",
+        "/kommuner/201/99999/rapport.pdf",
+        "/runder/0/tekster",
+    ):
+        response = browser.client.get(url)
+        assert response.status_code == 422, url
+        assert "Ugyldig anmodning" in response.text
+    assert browser.client.get("/runder/424242/rapport").status_code == 404

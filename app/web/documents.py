@@ -57,7 +57,7 @@ def round_report_pdf(
 ) -> Response:
     with database.read() as session:
         source = consolidated_for(session, actor, round_id)
-        return _pdf_response(request, database, source, now, udgave)
+    return _pdf_response(request, database, source, now, udgave)
 
 
 @router.get("/kommuner/{code}/{year}/rapport")
@@ -77,8 +77,8 @@ def council_report_page(
 @router.get("/kommuner/{code}/{year}/rapport.pdf")
 def council_report_pdf(
     request: Request,
-    code: int,
-    year: int,
+    code: PathId,
+    year: PathYear,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -86,7 +86,7 @@ def council_report_pdf(
 ) -> Response:
     with database.read() as session:
         source = council_for(session, actor, code, year)
-        return _pdf_response(request, database, source, now, udgave)
+    return _pdf_response(request, database, source, now, udgave)
 
 
 def _pdf_response(
