@@ -52,6 +52,11 @@ class Distribution(Shape):
         return self.green + self.yellow
 
     @property
+    def green_percent(self) -> str:
+        """Grøn out of the cells with a colour: for SKAL rows, the rollup's SKAL compliance."""
+        return percent(self.green / self.coloured if self.coloured else None).replace(" ", "\u00a0")
+
+    @property
     def parts(self) -> list[tuple[Standing, int]]:
         """The standings in the rollup's order, with their counts, for tables and charts."""
         return [(standing, self.count(standing)) for standing in STANDINGS]
