@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from app.domain.vocabulary import RoundState
 from app.models import RoundText
-from tests.factories import ALLEROED, set_round_state
+from tests.factories import ALLEROED, NOW, set_round_state
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World
 
 
@@ -99,3 +99,31 @@ def test_absurd_numbers_in_report_urls_get_a_message_not_a_500(world: World) -> 
         assert response.status_code == 422, url
         assert "Ugyldig anmodning" in response.text
     assert browser.client.get("/runder/424242/rapport").status_code == 404
+
+
+def test_council_report_shows_last_years_colour_beside_each_row(world: World) -> None:
+    from app.domain.accounts import actor_of
+    from app.domain.documents.reading import council_for
+    from app.domain.reports.commands import EntryInput, save_entry
+    from tests.factories import entry, make_round, start
+
+    make_round(world.db, 2024)
+    last_year = start(world.db, world.editor, ALLEROED, 2024)
+    row = entry(world.db, last_year.id or 0, "hov15-v1")
+    with world.db.write() as session:
+        data = EntryInput("yellow", "Sidste år.", False, "", row.version)
+        save_entry(session, actor_of(world.editor), row.id or 0, data, now=NOW)
+    with world.db.read() as session:
+        report = council_for(session, actor_of(world.editor), ALLEROED, YEAR).report
+    assert report.rows[0].last_year is not None and report.rows[0].last_year.label == "Gul"
+    assert report.rows[1].last_year is None
+    page = world.browser(world.editor).client.get(f"/kommuner/{ALLEROED}/{YEAR}/rapport")
+    assert "Sidste år (2024)" in page.text and "◆</span> Gul" in page.text
+
+
+def test_pdf_status_fragment_says_whether_the_pdf_is_ready(world: World) -> None:
+    fragment = world.browser(world.coordinator).client.get(f"/runder/{world.round.id}/rapport/pdf-status")
+    assert fragment.status_code == 200
+    assert 'id="pdf-status"' in fragment.text and "<html" not in fragment.text
+    assert "PDF'en dannes med de seneste ændringer" in fragment.text
+    assert 'hx-trigger="every 3s"' in fragment.text
