@@ -162,3 +162,29 @@ def test_only_the_newest_renders_are_kept(world: World) -> None:
     with world.db.read() as session:
         kept = session.exec(select(ReportRender.data_key)).all()
     assert sorted(kept) == [f"k{index}" for index in range(2, renders.KEEP + 2)]
+
+
+def test_an_earlier_render_is_offered_only_to_those_who_work_on_the_report(world: World) -> None:
+    # The consolidated report is rendered as a draft; then its texts change. The coordinator may
+    # fetch the draft render by its number; once the round is published, a reader may not.
+    _clear_requests(world)
+    with world.db.write() as session:
+        renders.request_render(session, world.round.id or 0, KKR, now=NOW, debounce=timedelta(0))
+    render_due_reports(world.db, NOW, render=lambda html: RenderedPdf(b"%PDF-1.7 draft", 1, 0.01))
+    with world.db.read() as session:
+        draft = session.exec(select(ReportRender.id).where(ReportRender.subject == KKR)).one()
+    with world.db.write() as session:  # the texts change: the draft render is no longer current
+        from app.domain.documents.texts import save_round_text
+
+        save_round_text(session, actor_of(world.coordinator), world.round.id or 0, "summary", "Ny.", version=0, now=NOW)
+    url = f"/runder/{world.round.id}/rapport.pdf?udgave={draft}"
+    assert world.browser(world.coordinator).client.get(url).status_code == 200
+    from app.domain.vocabulary import RoundState
+    from tests.factories import set_round_state
+
+    set_round_state(world.db, world.round.id or 0, RoundState.PUBLISHED)  # readers may read it now
+    refused = world.browser(world.reader).client.get(url)
+    assert refused.status_code == 404
+    assert b"draft" not in refused.content
+    page = world.browser(world.reader).client.get(f"/runder/{world.round.id}/rapport")
+    assert "tidligere udgave" not in page.text

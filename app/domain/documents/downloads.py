@@ -22,6 +22,7 @@ class PdfState:
     current: renders.RenderInfo | None  # the render of the data as they stand, if finished
     latest: renders.RenderInfo | None  # the newest render of any data
     pending: bool  # a render is queued or under way
+    may_see_earlier: bool  # the reader's own work, not frozen: an earlier render may be offered
 
     @property
     def ready(self) -> bool:
@@ -29,8 +30,12 @@ class PdfState:
 
     @property
     def earlier(self) -> renders.RenderInfo | None:
-        """The newest render, when it shows older data than the report does now."""
-        if self.latest is None or (self.current is not None and self.latest.id == self.current.id):
+        """The newest render, when it shows older data than the report does now, offered only to
+        those who work on the report: an earlier render of a municipality's report can show rows
+        from before it was submitted, and one of a published round its draft."""
+        if not self.may_see_earlier or self.latest is None:
+            return None
+        if self.current is not None and self.latest.id == self.current.id:
             return None
         return self.latest
 
@@ -57,6 +62,7 @@ def pdf_state(session: Session, source: Consolidated | Council) -> PdfState:
         current=current,
         latest=renders.latest_render(session, round_id, source.subject) if current is None else current,
         pending=renders.is_pending(session, round_id, source.subject),
+        may_see_earlier=source.own and not source.frozen,
     )
 
 
@@ -69,6 +75,8 @@ def get_pdf(session: Session, state: PdfState, render_id: int | None = None) -> 
     """The PDF itself: the current render, or (``render_id``) the earlier one the page offered."""
     if render_id is None:
         return renders.find_render(session, state.round_id, state.subject, state.data_key)
+    if not state.may_see_earlier:
+        return None
     found = session.get(ReportRender, render_id)
     if found is None or found.round_id != state.round_id or found.subject != state.subject:
         return None

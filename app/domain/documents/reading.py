@@ -1,11 +1,11 @@
 """Which data a report shows: a published round's frozen snapshot, or else the live data; and
 who may read it (``access``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
-from app.domain.access import Action, Actor, RoundScope, require, require_for_round
+from app.domain.access import Action, Actor, RoundScope, is_allowed, is_allowed_for_round, require, require_for_round
 from app.domain.documents import shapes as s
 from app.domain.documents.consolidated import build_consolidated
 from app.domain.documents.council import build_council
@@ -33,6 +33,8 @@ class Consolidated:
     round: ReportingRound
     report: s.ConsolidatedReport
     frozen: bool  # from the published snapshot
+    # The reader works on it (the KKR's coordinator): may be offered an earlier render of it.
+    own: bool = False
 
     @property
     def subject(self) -> str:
@@ -44,6 +46,9 @@ class Council:
     address: ReportAddress
     report: s.CouncilReport
     frozen: bool
+    # The reader works on it (the municipality itself): may be offered an earlier render of it,
+    # which can show rows from before the report was submitted.
+    own: bool = False
 
     @property
     def subject(self) -> str:
@@ -80,14 +85,16 @@ def consolidated_for(session: Session, actor: Actor, round_id: int) -> Consolida
     if reporting_round is None:
         raise NotFound("Opfølgningsrunden findes ikke.")
     require_for_round(actor, Action.VIEW_ROUND_REPORT, round_scope(reporting_round))
-    return consolidated_of(session, reporting_round)
+    own = is_allowed_for_round(actor, Action.WRITE_ROUND_TEXTS, round_scope(reporting_round))
+    return replace(consolidated_of(session, reporting_round), own=own)
 
 
 def council_for(session: Session, actor: Actor, municipality_code: int, year: int) -> Council:
     """A municipality's report for its council, if the actor may read the municipality's report."""
     address = get_report_address(session, municipality_code, year)
-    require(actor, Action.VIEW_REPORT, scope_of(address.municipality, address.report))
-    return council_of(session, address)
+    scope = scope_of(address.municipality, address.report)
+    require(actor, Action.VIEW_REPORT, scope)
+    return replace(council_of(session, address), own=is_allowed(actor, Action.EDIT_REPORT, scope))
 
 
 def document_of(session: Session, round_id: int, subject: str) -> s.ConsolidatedReport | s.CouncilReport:
