@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app import migrate
+from app.backup import BackupError, backup_sqlite, export_all, import_all, read_export, write_export
 from app.config import SEED_DIR, get_settings
 from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
@@ -185,6 +186,52 @@ def users_add(
         database.dispose()
 
 
+# ---------------------------------------------------------------------------- backup and moving data
+
+BackupFile = Annotated[Path, typer.Argument(help="Filen, der skrives til eller læses fra.", show_default=False)]
+
+
+@app.command("backup")
+def backup(file: BackupFile) -> None:
+    """Tag en konsistent kopi af SQLite-databasen, mens serveren kører (SQLites online backup)."""
+    try:
+        pages = backup_sqlite(get_settings().database_url, file)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Kopi gemt i {file} ({pages} sider, integritetstjek ok).")
+
+
+@app.command("export-all")
+def export_all_command(file: BackupFile) -> None:
+    """Skriv alle data (alle tabeller) til en JSON-fil, som import-all kan læse i SQLite eller PostgreSQL."""
+    database = _database()
+    try:
+        export = export_all(database)
+    finally:
+        database.dispose()
+    write_export(export, file)
+    rows = sum(len(table["rows"]) for table in export["tables"].values())
+    typer.echo(f"{rows} rækker fra {len(export['tables'])} tabeller skrevet til {file}.")
+
+
+@app.command("import-all")
+def import_all_command(
+    file: BackupFile,
+    replace: Annotated[bool, typer.Option(help="Slet alt i databasen først (ellers skal den være tom).")] = False,
+) -> None:
+    """Indlæs en fil fra export-all i en database opgraderet til samme skemaversion (én transaktion)."""
+    database = _database()
+    try:
+        loaded = import_all(database, read_export(file), replace=replace)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    typer.echo(f"{sum(loaded.values())} rækker indlæst i {len(loaded)} tabeller.")
+
+
 # ---------------------------------------------------------------------------- report
 
 # The command line is the operator's: it reads every report, as an administrator does.
@@ -296,6 +343,25 @@ def serve(
     port: Annotated[int, typer.Option(help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
 ) -> None:
-    """Start webserveren (uvicorn)."""
+    """Start webserveren (uvicorn).
+
+    X-Forwarded-For troes kun fra de proxyer, der står i FREMDRIFT_TRUSTED_PROXIES (som standard ingen).
+    """
     typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    trusted = trusted_proxies()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
+
+
+def trusted_proxies() -> list[str]:
+    """uvicorn's proxy settings: forwarded headers believed only from the proxies named in the
+    settings. (uvicorn's own default would trust 127.0.0.1, so that anyone on the machine, or
+    any local proxy passing the header through, could pose as any address.)"""
+    return [part.strip() for part in get_settings().trusted_proxies.split(",") if part.strip()]
