@@ -164,14 +164,16 @@ class Standing(enum.StrEnum):
 
     @property
     def colour(self) -> Colour | None:
-        return Colour(self.value) if self.value in _COLOUR_VALUES else None
+        # Dictionaries, not Colour(value): the rollup asks this for every cell of every round.
+        return _STANDING_COLOURS.get(self)
 
     @classmethod
     def of_colour(cls, colour: Colour) -> "Standing":
-        return cls(colour.value)
+        return _COLOUR_STANDINGS[colour]
 
 
-_COLOUR_VALUES = frozenset(colour.value for colour in Colour)
+_COLOUR_STANDINGS = {Colour.GREEN: Standing.GREEN, Colour.YELLOW: Standing.YELLOW, Colour.RED: Standing.RED}
+_STANDING_COLOURS = {standing: colour for colour, standing in _COLOUR_STANDINGS.items()}
 _STANDING_LABELS = {
     Standing.GREEN: "Grøn",
     Standing.YELLOW: "Gul",

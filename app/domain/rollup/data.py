@@ -7,6 +7,7 @@ compute the same numbers from the same data.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlmodel import Session, col, select
 
@@ -86,7 +87,7 @@ class RoundData:
     submitted: frozenset[int]  # codes of the municipalities whose report is submitted
     standings: Mapping[CellKey, Standing]  # cells of submitted reports only
 
-    @property
+    @cached_property
     def focus_areas(self) -> tuple[FocusAreaInfo, ...]:
         """The focus areas that have recommendations this year, in catalogue order."""
         seen: dict[int, FocusAreaInfo] = {}
@@ -94,7 +95,7 @@ class RoundData:
             seen.setdefault(rec.focus_area.id, rec.focus_area)
         return tuple(sorted(seen.values(), key=lambda area: area.position))
 
-    @property
+    @cached_property
     def recommendation_ids(self) -> frozenset[int]:
         return frozenset(rec.id for rec in self.recommendations)
 
