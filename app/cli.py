@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -28,11 +28,22 @@ from app.domain.errors import DomainError, InvalidInput, NotFound
 from app.domain.exports import offline_workbook, report_export, round_export
 from app.domain.imports import Choice, ImportConflicts, ImportRefused, import_workbook
 from app.domain.municipalities import find_kkr, load_register, read_register
+from app.domain.rounds import create_round, get_round
+from app.domain.rounds.followup import follow_up
+from app.domain.rounds.lifecycle import (
+    close_round,
+    edition_choices,
+    list_rounds,
+    open_round,
+    parse_reminder_days,
+    reopen_round,
+)
 from app.domain.vocabulary import Role
 from app.models import User
 from app.spreadsheets.offline import write_offline_workbook
 from app.spreadsheets.reading import read_filled_workbook
 from app.spreadsheets.tables import export_csv, export_xlsx
+from app.worker import Worker, jobs_for, run_once
 
 app = typer.Typer(
     help="Fremdrift: opfølgning på KKR's anbefalinger til tværkommunale samarbejder.",
@@ -43,7 +54,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Databasen: opgradering og migrationer.", no_args_is_help=True)
 catalogue_app = typer.Typer(help="Kataloger over anbefalinger (YAML).", no_args_is_help=True)
 users_app = typer.Typer(help="Brugere og deres adgang.", no_args_is_help=True)
+rounds_app = typer.Typer(help="Opfølgningsrunder: opret, åbn, luk og vis.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rounds_app, name="rounds")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(users_app, name="users")
 report_app = typer.Typer(
@@ -52,6 +65,8 @@ report_app = typer.Typer(
 app.add_typer(report_app, name="report")
 
 REGISTER_FILE = SEED_DIR / "municipalities.csv"
+# The operator at the command line acts with an admin's reach.
+SYSTEM = Actor(user_id=0, role=Role.ADMIN)
 DEFAULT_CATALOGUE = SEED_DIR / "recommendations.yaml"
 
 
@@ -187,6 +202,113 @@ def users_add(
     except DomainError as error:
         typer.echo(f"Fejl: {error.message}", err=True)
         raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+
+
+# ---------------------------------------------------------------------------- rounds
+
+KkrOption = Annotated[str, typer.Option("--kkr", help='KKR\'en, fx "KKR Hovedstaden".', show_default=False)]
+YearArgument = Annotated[int, typer.Argument(help="Statusåret, fx 2025.", show_default=False)]
+
+
+def _fail(error: DomainError) -> None:
+    typer.echo(f"Fejl: {error.message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@rounds_app.command("create")
+def rounds_create(
+    year: YearArgument,
+    kkr: KkrOption,
+    opens: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Åbningsdato (åååå-mm-dd).")],
+    deadline: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Frist (åååå-mm-dd).")],
+    catalogue: Annotated[
+        str, typer.Option(help="Katalogudgavens id; uden: den udgave, hvis år dækker statusåret.")
+    ] = "",
+    reminders: Annotated[str, typer.Option(help="Påmindelser, dage før fristen (-1: dagen efter).")] = "14,3,-1",
+) -> None:
+    """Opret en planlagt runde for et statusår (kommunerne ser den først, når den åbnes)."""
+    database = _database()
+    try:
+        with database.write() as session:
+            kkr_row = find_kkr(session, kkr)
+            if kkr_row is None:
+                raise InvalidInput(f"Ukendt KKR {kkr!r}.", field="kkr")
+            key = catalogue or next(iter(c.catalogue.key for c in edition_choices(session, kkr_row.id or 0, year)), "")
+            created = create_round(
+                session,
+                kkr_name=kkr,
+                catalogue_key=key,
+                year=year,
+                opens_on=opens.date(),
+                deadline=deadline.date(),
+                now=_now(),
+                reminder_days=parse_reminder_days(reminders),
+            )
+            typer.echo(
+                f"Oprettet: {kkr} {created.year} (katalog {key}), planlagt. Åbn den med `fremdrift rounds open`."
+            )
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+def _change_round(kkr: str, year: int, command: Any, done: str) -> None:
+    database = _database()
+    try:
+        with database.write() as session:
+            kkr_row = find_kkr(session, kkr)
+            if kkr_row is None:
+                raise InvalidInput(f"Ukendt KKR {kkr!r}.", field="kkr")
+            reporting_round = get_round(session, kkr_row.id or 0, year)
+            assert reporting_round.id is not None
+            command(session, None, reporting_round.id, now=_now())
+        typer.echo(f"{kkr} {year}: {done}.")
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+@rounds_app.command("open")
+def rounds_open(year: YearArgument, kkr: KkrOption) -> None:
+    """Åbn en planlagt runde for kommunerne."""
+    _change_round(kkr, year, open_round, "åbnet")
+
+
+@rounds_app.command("close")
+def rounds_close(year: YearArgument, kkr: KkrOption) -> None:
+    """Luk en åben runde: rapporterne bliver skrivebeskyttede for kommunerne."""
+    _change_round(kkr, year, close_round, "lukket")
+
+
+@rounds_app.command("reopen")
+def rounds_reopen(year: YearArgument, kkr: KkrOption) -> None:
+    """Genåbn en lukket runde."""
+    _change_round(kkr, year, reopen_round, "genåbnet")
+
+
+@rounds_app.command("list")
+def rounds_list(
+    kkr: Annotated[str | None, typer.Option("--kkr", help="Kun denne KKR.")] = None,
+) -> None:
+    """Vis runderne med status, frist og hvor mange der har indsendt."""
+    database = _database()
+    try:
+        with database.read() as session:
+            summaries = list_rounds(session, kkr_name=kkr)
+            if not summaries:
+                typer.echo("Ingen runder.")
+            for item in summaries:
+                assert item.round.id is not None
+                overview = follow_up(session, SYSTEM, item.round.id, now=_now())
+                typer.echo(
+                    f"{item.kkr.name} {item.round.year}: {item.round.state.label.lower()}, "
+                    f"frist {item.round.deadline.isoformat()}, {overview.submitted} af {overview.total} indsendt "
+                    f"(katalog {item.catalogue.key})"
+                )
     finally:
         database.dispose()
 
@@ -461,21 +583,57 @@ def serve(
     port: Annotated[int, typer.Option(help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
 ) -> None:
-    """Start webserveren (uvicorn).
+    """Start webserveren (uvicorn) og, medmindre FREMDRIFT_WORKER_IN_SERVE=false, baggrundsjobbene.
 
     X-Forwarded-For troes kun fra de proxyer, der står i FREMDRIFT_TRUSTED_PROXIES (som standard ingen).
     """
+    settings = get_settings()
+    background = None
+    if settings.worker_in_serve:
+        background = Worker(_database(), jobs_for(settings), interval=settings.worker_interval_seconds)
+        background.start()
     typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
     trusted = trusted_proxies()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+        )
+    finally:
+        if background is not None:
+            background.stop()
+            background.database.dispose()
+
+
+@app.command("worker")
+def worker(
+    once: Annotated[bool, typer.Option(help="Kør hvert job én gang og stop.")] = False,
+) -> None:
+    """Kør baggrundsjobbene (udbakkens afsendelse, planlagte påmindelser) i en proces for sig.
+
+    Sæt FREMDRIFT_WORKER_IN_SERVE=false for webserveren, når denne kører.
+    """
+    settings = get_settings()
+    database = _database()
+    jobs = jobs_for(settings)
+    try:
+        if once:
+            for name, result in run_once(database, jobs, _now()).items():
+                typer.echo(f"{name}: {result}")
+            return
+        typer.echo(f"Baggrundsjobbene kører hvert {settings.worker_interval_seconds:g}. sekund (stop med Ctrl+C).")
+        loop = Worker(database, jobs, interval=settings.worker_interval_seconds)
+        try:
+            loop.run()
+        except KeyboardInterrupt:
+            loop.stopping.set()
+    finally:
+        database.dispose()
 
 
 def trusted_proxies() -> list[str]:

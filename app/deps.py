@@ -11,6 +11,7 @@ from app.config import Settings
 from app.db import Database
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, user_for_session
+from app.mail.compose import Composer
 from app.models import User
 from app.security.api_request import is_api_request
 from app.security.csrf import SESSION_COOKIE
@@ -65,6 +66,11 @@ async def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
     return actor_of(user)
 
 
+async def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
+    """Renders the mails that domain commands queue (links point at FREMDRIFT_PUBLIC_URL)."""
+    return Composer(settings.public_url)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
@@ -78,3 +84,4 @@ Now = Annotated[datetime, Depends(now)]
 MAX_PATH_ID = 2**31 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_PATH_ID, description="Et id eller en kommunekode (et positivt heltal).")]
 PathYear = Annotated[int, Path(ge=2000, le=2100, description="Året (2000-2100).")]
+MailComposer = Annotated[Composer, Depends(get_composer)]

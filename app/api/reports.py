@@ -17,7 +17,7 @@ from app.api.schemas import (
     ReportStateOut,
     StartIn,
 )
-from app.deps import CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
+from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
     confirm_unchanged,
@@ -156,10 +156,17 @@ def submit(
 
 @router.post("/reports/{code}/{year}/reopen")
 def reopen(
-    code: PathId, year: PathYear, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
+    code: PathId,
+    year: PathYear,
+    body: ReopenIn,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    composer: MailComposer,
 ) -> ReportStateOut:
     with database.write() as session:
-        ref = reopen_report(session, actor, get_report_id(session, code, year), now=now, reason=body.reason)
+        report_id = get_report_id(session, code, year)
+        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
     return report_state_out(ref.report)
 
 

@@ -53,8 +53,10 @@ def overview_for(session: Session, actor: Actor) -> list[RoundOverview]:
             links = [
                 ReportLink(m, reporting_round.year, reports.get(m.code))
                 for m in sorted(municipalities, key=lambda m: danish_sort_key(m.name))
-                if is_allowed(actor, Action.VIEW_REPORT, scope_of(m, reports.get(m.code)))
+                if is_allowed(actor, Action.VIEW_REPORT, scope_of(m, reports.get(m.code), reporting_round))
             ]
+            if reporting_round.state is RoundState.PLANNED and not links:
+                continue  # a planned round is invisible to municipalities
             scope = RoundScope(kkr.id or 0, reporting_round.state == RoundState.PUBLISHED)
             may_read = is_allowed_for_round(actor, Action.VIEW_ROUND_REPORT, scope)
             overviews.append(RoundOverview(kkr, reporting_round, links, may_read))

@@ -23,6 +23,8 @@ from app.models.catalogue import (  # noqa: E402
     RecommendationReplacement,
 )
 from app.models.documents import RenderRequest, ReportRender, RoundSnapshot, RoundText  # noqa: E402
+from app.models.followup import Reminder  # noqa: E402
+from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.reporting import (  # noqa: E402
     ReportEvent,
     ReportingRound,
@@ -38,8 +40,10 @@ __all__ = [
     "Kkr",
     "LoginAttempt",
     "Municipality",
+    "OutboxMail",
     "Recommendation",
     "RecommendationReplacement",
+    "Reminder",
     "RenderRequest",
     "ReportEvent",
     "ReportRender",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import CurrentActor, CurrentUser, DatabaseDep, Now, PathId, PathYear, ReadSession
+from app.deps import CurrentActor, CurrentUser, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.reports.commands import (
     EntryInput,
@@ -231,10 +231,11 @@ def reopen(
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
+    composer: MailComposer,
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     with database.write() as session:
-        ref = reopen_report(session, actor, report_id, now=now, reason=reason)
+        ref = reopen_report(session, actor, report_id, now=now, reason=reason, composer=composer)
     return _back_to_page(request, report_url(ref.municipality_code, ref.year))
 
 

@@ -1,7 +1,7 @@
 """coordinator texts, published snapshots, kept report renders
 
 Revision ID: dcd78316ed15
-Revises: 5d5480c6567f
+Revises: c460203cfa24
 Create Date: 2026-12-01 22:19:47.680029
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "dcd78316ed15"
-down_revision: str | Sequence[str] | None = "5d5480c6567f"
+down_revision: str | Sequence[str] | None = "c460203cfa24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
