@@ -1,5 +1,7 @@
 """The ``fremdrift`` command line."""
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +22,8 @@ from app.domain.access import Actor
 from app.domain.accounts import actor_of, create_user, normalise_email
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
+from app.domain.documents.reading import consolidated_for, council_for, get_round_of_kkr
+from app.domain.documents.shapes import ConsolidatedReport, CouncilReport
 from app.domain.errors import DomainError, InvalidInput, NotFound
 from app.domain.exports import offline_workbook, report_export, round_export
 from app.domain.imports import Choice, ImportConflicts, ImportRefused, import_workbook
@@ -55,6 +59,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(rounds_app, name="rounds")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(users_app, name="users")
+report_app = typer.Typer(
+    help="Rapporterne som PDF (PDF/UA): den samlede afrapportering og kommunens egen.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
 
 REGISTER_FILE = SEED_DIR / "municipalities.csv"
 # The operator at the command line acts with an admin's reach.
@@ -462,6 +470,80 @@ def import_(
         f"Indlæst: {len(result.changed)} rækker ændret, {result.unchanged} uændret"
         + (f", {len(result.kept_online)} beholdt som gemt online." if result.kept_online else ".")
     )
+
+
+# ---------------------------------------------------------------------------- report
+
+# The command line is the operator's: it reads every report, as an administrator does.
+OPERATOR = Actor(user_id=0, role=Role.ADMIN)
+OutputFile = Annotated[Path, typer.Option("--output", "-o", help="PDF-filen, der skrives.", show_default=False)]
+
+
+def _write_report(build: Callable[[Session], ConsolidatedReport | CouncilReport], output: Path) -> None:
+    from app.pdf.documents import render_document
+
+    database = _database()
+    try:
+        with database.read() as session:
+            document = build(session)
+    except DomainError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    result = render_document(document)
+    output.write_bytes(result.pdf)
+    typer.echo(f"{output}: {result.pages} sider, {len(result.pdf) // 1024} kB, dannet på {result.seconds:.1f} s.")
+
+
+@report_app.command("kkr")
+def report_kkr(
+    kkr: Annotated[str, typer.Option(help='KKR\'en, fx "KKR Hovedstaden".', show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    output: OutputFile,
+) -> None:
+    """Skriv den samlede afrapportering for en KKR og et år (offentliggjort: som offentliggjort)."""
+
+    def build(session: Session) -> ConsolidatedReport:
+        reporting_round = get_round_of_kkr(session, kkr, year)
+        assert reporting_round.id is not None
+        return consolidated_for(session, OPERATOR, reporting_round.id).report
+
+    _write_report(build, output)
+
+
+@report_app.command("municipality")
+def report_municipality(
+    code: Annotated[int, typer.Option(help="Kommunekoden, fx 201.", show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    output: OutputFile,
+) -> None:
+    """Skriv kommunens statusrapport til kommunalbestyrelsen (fremdriftsskemaet udfyldt)."""
+    _write_report(lambda session: council_for(session, OPERATOR, code, year).report, output)
+
+
+@report_app.command("worker")
+def report_worker(
+    interval: Annotated[float, typer.Option(help="Sekunder mellem hver kørsel.")] = 2.0,
+    once: Annotated[bool, typer.Option(help="Kør én gang og stop (til cron og test).")] = False,
+) -> None:
+    """Hold rapporterne dannet: dan de PDF'er, hvis data er ændret (kan køre i flere processer)."""
+    from app.pdf.jobs import render_due_reports, render_in_render_process
+
+    database = _database()
+    typer.echo("Rapport-workeren kører (stop med Ctrl+C).")
+    try:
+        while True:
+            rendered = render_due_reports(database, _now(), render=render_in_render_process)
+            if rendered:
+                typer.echo(f"{rendered} PDF'er dannet.")
+            if once:
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return
+    finally:
+        database.dispose()
 
 
 # ---------------------------------------------------------------------------- demo and serve

@@ -20,6 +20,7 @@ from app.db import Database
 from app.domain.rounds.reminders import send_scheduled_reminders
 from app.mail.compose import Composer
 from app.mail.sender import send_due_mail
+from app.pdf.jobs import render_due_reports
 
 logger = logging.getLogger("fremdrift.worker")
 
@@ -44,6 +45,9 @@ def jobs_for(settings: Settings) -> list[Job]:
     return [
         Job("reminders", partial(scheduled_reminders, composer=composer)),
         Job("outbox", partial(send_due_mail, settings=settings)),
+        # A few reports a pass, so the mail is never kept waiting long (the layout runs in a
+        # render process of its own, app.pdf.jobs).
+        Job("reports", partial(render_due_reports, limit=3)),
     ]
 
 

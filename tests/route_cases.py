@@ -13,7 +13,7 @@ from app.domain.municipalities import find_kkr
 from app.domain.rounds import find_round
 from app.domain.vocabulary import RoundState
 from app.models import StatusEntry, User
-from tests.factories import ALLEROED, HOVEDSTADEN, KOEBENHAVN, make_round
+from tests.factories import ALLEROED, HOVEDSTADEN, KOEBENHAVN, make_round, set_round_state
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
 from tests.spreadsheet_helpers import filled_for_allerod, pending_for_allerod
 
@@ -191,6 +191,12 @@ CASES = [
 ]
 
 
+def _publish(world: World) -> Req:
+    """Publishing needs a closed round: close it first (as the coordinator would)."""
+    set_round_state(world.db, world.round.id or 0, RoundState.CLOSED)
+    return Req.of_form(f"/runder/{world.round.id}/offentliggoer")
+
+
 def _upload(url: str) -> Callable[[World], Req]:
     def request(world: World) -> Req:
         return Req(
@@ -229,6 +235,16 @@ CASES += [
         _upload(f"/api/reports/{ALLEROED}/{YEAR}/import"),
         lambda w: w.editor,
     ),
+    Case(
+        "write the round's texts",
+        "POST",
+        "/runder/{round_id}/tekster",
+        lambda w: Req.of_form(
+            f"/runder/{w.round.id}/tekster", {"section": "summary", "version": 0, "text": "Sammenfatning."}
+        ),
+        lambda w: w.coordinator,
+    ),
+    Case("publish the round", "POST", "/runder/{round_id}/offentliggoer", _publish, lambda w: w.coordinator, 303),
 ]
 # ---------------------------------------------------------------------------- rounds and review (issue 11)
 

@@ -18,6 +18,10 @@ class Action(enum.StrEnum):
     REVIEW_REPORT = "review_report"  # approve, send back with a comment, remind
     MANAGE_ROUND = "manage_round"  # create, open, close, reopen a round; its reminder schedule
     FOLLOW_UP = "follow_up"  # the follow-up overview of a KKR's round
+    # A round's consolidated report and the coordinator's texts (see ``is_allowed_for_round``).
+    VIEW_ROUND_REPORT = "view_round_report"
+    WRITE_ROUND_TEXTS = "write_round_texts"
+    PUBLISH_ROUND = "publish_round"
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,34 @@ def require(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> None
     if not is_allowed(actor, Action.VIEW_REPORT, scope):
         raise NotFound("Statusrapporten findes ikke, eller du har ikke adgang til den.")
     raise Forbidden("Du har ikke adgang til at gøre dette ved denne statusrapport.")
+
+
+@dataclass(frozen=True)
+class RoundScope:
+    """Where a round belongs, and whether it has been published."""
+
+    kkr_id: int
+    published: bool
+
+
+def is_allowed_for_round(actor: Actor, action: Action, scope: RoundScope) -> bool:
+    """The consolidated report and its texts: the KKR's coordinator (and an admin) write and
+    publish it; once published, every user may read it. A draft is the coordinator's."""
+    if actor.role is Role.ADMIN:
+        return action in (Action.VIEW_ROUND_REPORT, Action.WRITE_ROUND_TEXTS, Action.PUBLISH_ROUND)
+    if actor.role is Role.COORDINATOR and actor.kkr_id == scope.kkr_id:
+        return action in (Action.VIEW_ROUND_REPORT, Action.WRITE_ROUND_TEXTS, Action.PUBLISH_ROUND)
+    return action is Action.VIEW_ROUND_REPORT and scope.published
+
+
+def require_for_round(actor: Actor, action: Action, scope: RoundScope) -> None:
+    """Raise unless ``actor`` may do ``action`` to the round in ``scope`` (not found if they may
+    not even read its report)."""
+    if is_allowed_for_round(actor, action, scope):
+        return
+    if not is_allowed_for_round(actor, Action.VIEW_ROUND_REPORT, scope):
+        raise NotFound("Den samlede afrapportering findes ikke, eller du har ikke adgang til den.")
+    raise Forbidden("Du har ikke adgang til at gøre dette ved denne opfølgningsrunde.")
 
 
 # ---------------------------------------------------------------------------- a round's rollup

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.domain.access import Action, Actor, is_allowed
+from app.domain.access import Action, Actor, RoundScope, is_allowed, is_allowed_for_round
 from app.domain.reports.rules import scope_of, state_of
 from app.domain.text import danish_sort_key
 from app.domain.vocabulary import ReportState, Role, RoundState
@@ -27,6 +27,7 @@ class RoundOverview:
     kkr: Kkr
     round: ReportingRound
     reports: list[ReportLink]
+    may_read_report: bool = False  # the round's consolidated report
 
 
 def overview_for(session: Session, actor: Actor) -> list[RoundOverview]:
@@ -56,5 +57,7 @@ def overview_for(session: Session, actor: Actor) -> list[RoundOverview]:
             ]
             if reporting_round.state is RoundState.PLANNED and not links:
                 continue  # a planned round is invisible to municipalities
-            overviews.append(RoundOverview(kkr, reporting_round, links))
+            scope = RoundScope(kkr.id or 0, reporting_round.state == RoundState.PUBLISHED)
+            may_read = is_allowed_for_round(actor, Action.VIEW_ROUND_REPORT, scope)
+            overviews.append(RoundOverview(kkr, reporting_round, links, may_read))
     return overviews

@@ -22,6 +22,7 @@ from app.models.catalogue import (  # noqa: E402
     Recommendation,
     RecommendationReplacement,
 )
+from app.models.documents import RenderRequest, ReportRender, RoundSnapshot, RoundText  # noqa: E402
 from app.models.followup import Reminder  # noqa: E402
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.reporting import (  # noqa: E402
@@ -43,8 +44,12 @@ __all__ = [
     "Recommendation",
     "RecommendationReplacement",
     "Reminder",
+    "RenderRequest",
     "ReportEvent",
+    "ReportRender",
     "ReportingRound",
+    "RoundSnapshot",
+    "RoundText",
     "StatusChange",
     "StatusEntry",
     "StatusReport",

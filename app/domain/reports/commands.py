@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
+from app.domain.documents.renders import municipality_subject, request_render, request_renders
 from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
 from app.domain.outbox import Composer
 from app.domain.reports.queries import (
@@ -99,6 +100,7 @@ def _event(
 ) -> None:
     assert report.id is not None
     session.add(ReportEvent(report_id=report.id, event=event, detail=detail, at=now, by_id=actor.user_id))
+    request_renders(session, report.round_id, municipality_code=report.municipality_code, now=now)
 
 
 # ---------------------------------------------------------------------------- start
@@ -316,6 +318,8 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
             for name, value in changed.items()
         ],
     )
+    # The municipality's own report shows its rows at once; the consolidated one when submitted.
+    request_render(session, found.round.id or 0, municipality_subject(found.municipality.code), now=now)
     # The answer is built from the row in hand, not read back.
     return SavedEntry(found, changed=True, confirmed_now="confirmed" in changed)
 

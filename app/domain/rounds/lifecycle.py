@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, KkrScope, manages_rounds, require
+from app.domain.documents.renders import request_renders
 from app.domain.errors import InvalidInput, NotAllowedNow, NotFound
 from app.domain.municipalities import find_kkr
 from app.domain.vocabulary import Role, RoundState
-from app.models import Catalogue, Kkr, Recommendation, ReportingRound
+from app.models import Catalogue, Kkr, Municipality, Recommendation, ReportingRound
 
 DEFAULT_REMINDER_DAYS = (14, 3, -1)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -312,12 +313,24 @@ def open_round(session: Session, actor: Actor | None, round_id: int, *, now: dat
 
 def close_round(session: Session, actor: Actor | None, round_id: int, *, now: datetime) -> ReportingRound:
     """Close an open round: every report becomes read-only to the municipalities."""
-    return _move(session, actor, round_id, close_refused, RoundState.CLOSED)
+    closed = _move(session, actor, round_id, close_refused, RoundState.CLOSED)
+    _renders_follow(session, closed, now)
+    return closed
 
 
 def reopen_round(session: Session, actor: Actor | None, round_id: int, *, now: datetime) -> ReportingRound:
     """Open a closed round again, for late reports or changes."""
-    return _move(session, actor, round_id, reopen_round_refused, RoundState.OPEN)
+    reopened = _move(session, actor, round_id, reopen_round_refused, RoundState.OPEN)
+    _renders_follow(session, reopened, now)
+    return reopened
+
+
+def _renders_follow(session: Session, reporting_round: ReportingRound, now: datetime) -> None:
+    """Closing or reopening changes every report of the round (the state on the cover, the KKR's
+    distribution beside each council's rows): render them all again."""
+    assert reporting_round.id is not None
+    codes = list(session.exec(select(Municipality.code).where(Municipality.kkr_id == reporting_round.kkr_id)))
+    request_renders(session, reporting_round.id, now=now, every_municipality=codes)
 
 
 def set_reminder_schedule(
