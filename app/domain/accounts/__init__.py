@@ -1,0 +1,28 @@
+"""Accounts: users (users.py), log-in with throttling and sessions (login.py)."""
+
+from app.domain.accounts.login import (
+    ADDRESS_FACTOR,
+    LOGIN_FAILED_MESSAGE,
+    LoginPolicy,
+    LoginThrottled,
+    authenticate,
+    end_session,
+    start_session,
+    user_for_session,
+)
+from app.domain.accounts.users import EMAIL_PATTERN, actor_of, create_user, normalise_email
+
+__all__ = [
+    "ADDRESS_FACTOR",
+    "EMAIL_PATTERN",
+    "LOGIN_FAILED_MESSAGE",
+    "LoginPolicy",
+    "LoginThrottled",
+    "actor_of",
+    "authenticate",
+    "create_user",
+    "end_session",
+    "normalise_email",
+    "start_session",
+    "user_for_session",
+]
