@@ -151,7 +151,7 @@ def users_add(
     kkr: Annotated[str | None, typer.Option(help='KKR for en koordinator, fx "KKR Hovedstaden".')] = None,
     municipality: Annotated[int | None, typer.Option(help="Kommunekode for en redaktør, fx 201.")] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 10 tegn.")
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 12 tegn.")
     ] = "",
 ) -> None:
     """Opret en bruger med rolle og adgang (koordinator: en KKR; redaktør: en kommune)."""

@@ -250,7 +250,7 @@ BAD_SCOPES = [
     (["--role", "coordinator", "--kkr", "KKR Atlantis"], "En KKR-koordinator skal knyttes til en kendt KKR"),
     (["--role", "reader", "--municipality", "201"], "Kun en redaktør knyttes til en kommune"),
     (["--role", "admin", "--kkr", "KKR Hovedstaden"], "Kun en KKR-koordinator knyttes til en KKR"),
-    (["--role", "editor", "--municipality", "201", "--password", "kort"], "mindst 10 tegn"),
+    (["--role", "editor", "--municipality", "201", "--password", "kort"], "mindst 12 tegn"),
     (["--role", "superuser"], "superuser"),
 ]
 

@@ -10,7 +10,7 @@ from app.domain.errors import InvalidInput
 from app.domain.municipalities import find_kkr
 from app.domain.vocabulary import Role
 from app.models import Municipality, User
-from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password
+from app.security.passwords import hash_password, password_problem
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -41,8 +41,8 @@ def create_user(
         raise InvalidInput(f"{email!r} er ikke en gyldig e-mailadresse.", field="email")
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise InvalidInput(f"Der findes allerede en bruger med e-mailen {email}.", field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn.", field="password")
+    if problem := password_problem(password, email=email, name=name):
+        raise InvalidInput(problem, field="password")
 
     kkr_id: int | None = None
     if role is Role.COORDINATOR:
