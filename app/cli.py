@@ -22,6 +22,7 @@ from app.domain.errors import DomainError
 from app.domain.municipalities import load_register, read_register
 from app.domain.vocabulary import Role
 from app.models import User
+from app.worker import Worker, jobs_for, run_once
 
 app = typer.Typer(
     help="Fremdrift: opfølgning på KKR's anbefalinger til tværkommunale samarbejder.",
@@ -213,6 +214,42 @@ def serve(
     port: Annotated[int, typer.Option(help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
 ) -> None:
-    """Start webserveren (uvicorn)."""
+    """Start webserveren (uvicorn) og, medmindre FREMDRIFT_WORKER_IN_SERVE=false, baggrundsjobbene."""
+    settings = get_settings()
+    background = None
+    if settings.worker_in_serve:
+        background = Worker(_database(), jobs_for(settings), interval=settings.worker_interval_seconds)
+        background.start()
     typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    try:
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    finally:
+        if background is not None:
+            background.stop()
+            background.database.dispose()
+
+
+@app.command("worker")
+def worker(
+    once: Annotated[bool, typer.Option(help="Kør hvert job én gang og stop.")] = False,
+) -> None:
+    """Kør baggrundsjobbene (udbakkens afsendelse, planlagte påmindelser) i en proces for sig.
+
+    Sæt FREMDRIFT_WORKER_IN_SERVE=false for webserveren, når denne kører.
+    """
+    settings = get_settings()
+    database = _database()
+    jobs = jobs_for(settings)
+    try:
+        if once:
+            for name, result in run_once(database, jobs, _now()).items():
+                typer.echo(f"{name}: {result}")
+            return
+        typer.echo(f"Baggrundsjobbene kører hvert {settings.worker_interval_seconds:g}. sekund (stop med Ctrl+C).")
+        loop = Worker(database, jobs, interval=settings.worker_interval_seconds)
+        try:
+            loop.run()
+        except KeyboardInterrupt:
+            loop.stopping.set()
+    finally:
+        database.dispose()

@@ -5,6 +5,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,21 @@ class Settings(BaseSettings):
     demo: bool = False
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+
+    # The outbox's SMTP server (app.mail). Without a host, mail waits in the outbox.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Fremdrift <fremdrift@localhost>"
+    smtp_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    # The address users reach the app at, for the links in e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    # Run the background jobs (the outbox sender, scheduled reminders) inside `fremdrift serve`.
+    # Set to false when `fremdrift worker` runs them in a process of its own.
+    worker_in_serve: bool = True
+    worker_interval_seconds: float = Field(default=5, gt=0, le=3600)
 
 
 @lru_cache

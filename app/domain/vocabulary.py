@@ -132,6 +132,27 @@ _REPORT_EVENT_LABELS = {
 }
 
 
+class MailState(enum.StrEnum):
+    """Where one e-mail in the outbox stands (``app.domain.outbox``)."""
+
+    PENDING = "pending"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by a sender until ``claimed_until``
+    SENT = "sent"  # the SMTP server accepted it
+    FAILED = "failed"  # refused for good, or out of attempts
+
+    @property
+    def label(self) -> str:
+        return _MAIL_STATE_LABELS[self]
+
+
+_MAIL_STATE_LABELS = {
+    MailState.PENDING: "Venter",
+    MailState.SENDING: "Sendes",
+    MailState.SENT: "Sendt",
+    MailState.FAILED: "Kunne ikke sendes",
+}
+
+
 class UserState(enum.StrEnum):
     """Where an account stands. Accounts are deactivated, never deleted: history keeps names."""
 
@@ -175,8 +196,8 @@ class AuditAction(enum.StrEnum):
     REACTIVATED = "reactivated"
     RESET_REQUESTED = "reset_requested"
     RESET_DONE = "reset_done"
-    PASSWORD_CHOSEN = "password_chosen"  # an invitation accepted
-    PASSWORD_CHANGED = "password_changed"  # by the user, with the old one
+    PASSWORD_CHOSEN = "password_chosen"  # noqa: S105 - an invitation accepted (not a password)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - by the user, with the old one
     SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
 
     @property

@@ -22,6 +22,7 @@ from app.models.catalogue import (  # noqa: E402
     Recommendation,
     RecommendationReplacement,
 )
+from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.reporting import (  # noqa: E402
     ReportEvent,
     ReportingRound,
@@ -39,6 +40,7 @@ __all__ = [
     "Kkr",
     "LoginAttempt",
     "Municipality",
+    "OutboxMail",
     "Recommendation",
     "RecommendationReplacement",
     "ReportEvent",

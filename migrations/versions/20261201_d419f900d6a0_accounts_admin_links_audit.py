@@ -4,7 +4,7 @@ Invitation and reset links (only token hashes), the audit log of administrative 
 each user's last log-in, and no password for a user who is invited but has not chosen one.
 
 Revision ID: d419f900d6a0
-Revises: 86d5747e3186
+Revises: c460203cfa24
 Create Date: 2026-12-01 22:22:33.526716
 """
 
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "d419f900d6a0"
-down_revision: str | Sequence[str] | None = "86d5747e3186"
+down_revision: str | Sequence[str] | None = "c460203cfa24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

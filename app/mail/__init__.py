@@ -1,0 +1,1 @@
+"""E-mail: the outbox sender (``sender``) and the Danish mail templates (``compose``)."""
