@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.web import auth, catalogue, docs, health, home, reports
+from app.web import account, auth, catalogue, docs, health, home, reports, users
 
 router = APIRouter(include_in_schema=False)
-for module in (home, auth, catalogue, reports, docs, health):
+for module in (home, auth, catalogue, reports, docs, health, account, users):
     router.include_router(module.router)

@@ -72,6 +72,8 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     assert user.id is not None
     token = new_token()
     session.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    user.last_login_at = now
+    session.add(user)
     # Tidy up this user's expired sessions while we are here.
     session.exec(
         delete(UserSession).where(col(UserSession.user_id) == user.id).where(col(UserSession.expires_at) < now)
@@ -92,3 +94,29 @@ def user_for_session(session: Session, token: str, *, now: datetime) -> User | N
 
 def end_session(session: Session, token: str) -> None:
     session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))
+
+
+def active_sessions(session: Session, user_id: int, *, now: datetime) -> list[UserSession]:
+    """The user's sessions that have not expired, newest first."""
+    return list(
+        session.exec(
+            select(UserSession)
+            .where(UserSession.user_id == user_id)
+            .where(UserSession.expires_at > now)
+            .order_by(col(UserSession.created_at).desc())
+        )
+    )
+
+
+def end_sessions(session: Session, user_id: int, *, keep_token: str | None = None) -> int:
+    """End every session of the user (but the one whose cookie is ``keep_token``); returns how many."""
+    query = delete(UserSession).where(col(UserSession.user_id) == user_id)
+    if keep_token is not None:
+        query = query.where(col(UserSession.token_hash) != token_hash(keep_token))
+    result = session.exec(query)
+    return int(result.rowcount or 0)
+
+
+def is_session(token: str | None, row: UserSession) -> bool:
+    """Whether ``row`` is the session behind the cookie ``token`` (to mark "this browser")."""
+    return token is not None and token_hash(token) == row.token_hash

@@ -1,0 +1,69 @@
+"""A user's own account: change the password (with the old one), see the sessions, and log out
+everywhere."""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.domain.accounts.audit import record
+from app.domain.accounts.login import end_sessions
+from app.domain.accounts.users import account_scope
+from app.domain.errors import InvalidInput
+from app.domain.vocabulary import AuditAction
+from app.models import User
+from app.security.passwords import hash_password, password_problem, verify_password
+
+
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    old: str,
+    new: str,
+    repeated: str,
+    now: datetime,
+    client_ip: str,
+    keep_token: str | None,
+) -> int:
+    """Change the password, given the current one. Every other session of the user ends (this
+    browser, ``keep_token``, stays logged in); returns how many ended."""
+    assert user.id is not None
+    if not verify_password(old, user.password_hash):
+        raise InvalidInput("Den nuværende adgangskode er forkert.", field="old_password")
+    if problem := password_problem(new, email=user.email, name=user.name):
+        raise InvalidInput(problem, field="password")
+    if new != repeated:
+        raise InvalidInput("De to nye adgangskoder er ikke ens. Skriv den samme to gange.", field="password_again")
+    if new == old:
+        raise InvalidInput("Den nye adgangskode skal være en anden end den nuværende.", field="password")
+    user.password_hash = hash_password(new)
+    session.add(user)
+    ended = end_sessions(session, user.id, keep_token=keep_token)
+    record(
+        session,
+        AuditAction.PASSWORD_CHANGED,
+        now=now,
+        client_ip=client_ip,
+        actor_id=user.id,
+        subject_id=user.id,
+        kkr_id=account_scope(session, user).kkr_id,
+        detail=f"{ended} andre sessioner afsluttet",
+    )
+    return ended
+
+
+def sign_out_everywhere(session: Session, user: User, *, now: datetime, client_ip: str) -> int:
+    """End every session of the user, this browser's too; returns how many ended."""
+    assert user.id is not None
+    ended = end_sessions(session, user.id)
+    record(
+        session,
+        AuditAction.SIGNED_OUT_EVERYWHERE,
+        now=now,
+        client_ip=client_ip,
+        actor_id=user.id,
+        subject_id=user.id,
+        kkr_id=account_scope(session, user).kkr_id,
+        detail=f"{ended} sessioner afsluttet",
+    )
+    return ended
