@@ -353,9 +353,18 @@ ACCOUNT_ADMIN_CASES = [
     ),
 ]
 
+
+def _first_allowed(case: AdminCase) -> Callable[[World], User]:
+    def owner(world: World) -> User:
+        user: User = getattr(world, case.allowed[0])
+        return user
+
+    return owner
+
+
 # The CSRF walk sends each of them too, as the first user who may.
 ACCOUNT_CASES += [
-    Case(case.name, case.method, case.path, case.request, (lambda w, c=case: getattr(w, c.allowed[0])))
+    Case(case.name, case.method, case.path, case.request, _first_allowed(case))
     for case in ACCOUNT_ADMIN_CASES
     if case.allowed
 ]
