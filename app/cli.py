@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -23,8 +23,18 @@ from app.domain.accounts.links import LinkPolicy
 from app.domain.accounts.users import AccountInput, account_scope, find_user_by_email, normalise_email, user_state
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
-from app.domain.errors import DomainError, NotFound
-from app.domain.municipalities import load_register, read_register
+from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.domain.municipalities import find_kkr, load_register, read_register
+from app.domain.rounds import create_round, get_round
+from app.domain.rounds.followup import follow_up
+from app.domain.rounds.lifecycle import (
+    close_round,
+    edition_choices,
+    list_rounds,
+    open_round,
+    parse_reminder_days,
+    reopen_round,
+)
 from app.domain.vocabulary import AuditAction, Role, UserState
 from app.mail.compose import Composer
 from app.models import User
@@ -39,13 +49,15 @@ app = typer.Typer(
 db_app = typer.Typer(help="Databasen: opgradering og migrationer.", no_args_is_help=True)
 catalogue_app = typer.Typer(help="Kataloger over anbefalinger (YAML).", no_args_is_help=True)
 users_app = typer.Typer(help="Brugere og deres adgang.", no_args_is_help=True)
+rounds_app = typer.Typer(help="Opfølgningsrunder: opret, åbn, luk og vis.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rounds_app, name="rounds")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(users_app, name="users")
 
 REGISTER_FILE = SEED_DIR / "municipalities.csv"
-# Whoever runs the command line on the server may see every account, as an admin does.
-CLI_ACTOR = Actor(0, Role.ADMIN)
+# The operator at the command line acts with an admin's reach.
+SYSTEM = Actor(user_id=0, role=Role.ADMIN)
 DEFAULT_CATALOGUE = SEED_DIR / "recommendations.yaml"
 
 
@@ -164,15 +176,12 @@ def _link_policy() -> LinkPolicy:
     )
 
 
-def _fail(error: DomainError) -> NoReturn:
-    typer.echo(f"Fejl: {error.message}", err=True)
-    raise typer.Exit(code=1) from None
-
-
 Email = Annotated[str, typer.Argument(help="E-mailadressen, som brugeren logger ind med.", show_default=False)]
 RoleOption = Annotated[Role, typer.Option(help="Rolle: admin, coordinator, editor eller reader.", show_default=False)]
 NameOption = Annotated[str, typer.Option(help="Navnet, der vises ved ændringer.")]
-KkrOption = Annotated[str | None, typer.Option(help='KKR for en koordinator (eller læser), fx "KKR Hovedstaden".')]
+UserKkrOption = Annotated[
+    str | None, typer.Option("--kkr", help='KKR for en koordinator (eller læser), fx "KKR Hovedstaden".')
+]
 MunicipalityOption = Annotated[int | None, typer.Option(help="Kommunekode for en redaktør, fx 201.")]
 
 
@@ -181,7 +190,7 @@ def users_add(
     email: Email,
     role: RoleOption,
     name: NameOption = "",
-    kkr: KkrOption = None,
+    kkr: UserKkrOption = None,
     municipality: MunicipalityOption = None,
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 12 tegn.")
@@ -224,7 +233,7 @@ def users_invite(
     email: Email,
     role: RoleOption,
     name: NameOption = "",
-    kkr: KkrOption = None,
+    kkr: UserKkrOption = None,
     municipality: MunicipalityOption = None,
 ) -> None:
     """Opret en bruger og send en invitation med et engangslink til at vælge adgangskode.
@@ -262,7 +271,7 @@ def users_list(
     database = _database()
     try:
         with database.read() as session:
-            rows = list_users(session, CLI_ACTOR, search=search)
+            rows = list_users(session, SYSTEM, search=search)
     finally:
         database.dispose()
     for row in rows:
@@ -284,6 +293,113 @@ def users_deactivate(email: Email) -> None:
             typer.echo(f"Deaktiveret: {user.email}.")
     except DomainError as error:
         _fail(error)
+    finally:
+        database.dispose()
+
+
+# ---------------------------------------------------------------------------- rounds
+
+KkrOption = Annotated[str, typer.Option("--kkr", help='KKR\'en, fx "KKR Hovedstaden".', show_default=False)]
+YearArgument = Annotated[int, typer.Argument(help="Statusåret, fx 2025.", show_default=False)]
+
+
+def _fail(error: DomainError) -> None:
+    typer.echo(f"Fejl: {error.message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@rounds_app.command("create")
+def rounds_create(
+    year: YearArgument,
+    kkr: KkrOption,
+    opens: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Åbningsdato (åååå-mm-dd).")],
+    deadline: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Frist (åååå-mm-dd).")],
+    catalogue: Annotated[
+        str, typer.Option(help="Katalogudgavens id; uden: den udgave, hvis år dækker statusåret.")
+    ] = "",
+    reminders: Annotated[str, typer.Option(help="Påmindelser, dage før fristen (-1: dagen efter).")] = "14,3,-1",
+) -> None:
+    """Opret en planlagt runde for et statusår (kommunerne ser den først, når den åbnes)."""
+    database = _database()
+    try:
+        with database.write() as session:
+            kkr_row = find_kkr(session, kkr)
+            if kkr_row is None:
+                raise InvalidInput(f"Ukendt KKR {kkr!r}.", field="kkr")
+            key = catalogue or next(iter(c.catalogue.key for c in edition_choices(session, kkr_row.id or 0, year)), "")
+            created = create_round(
+                session,
+                kkr_name=kkr,
+                catalogue_key=key,
+                year=year,
+                opens_on=opens.date(),
+                deadline=deadline.date(),
+                now=_now(),
+                reminder_days=parse_reminder_days(reminders),
+            )
+            typer.echo(
+                f"Oprettet: {kkr} {created.year} (katalog {key}), planlagt. Åbn den med `fremdrift rounds open`."
+            )
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+def _change_round(kkr: str, year: int, command: Any, done: str) -> None:
+    database = _database()
+    try:
+        with database.write() as session:
+            kkr_row = find_kkr(session, kkr)
+            if kkr_row is None:
+                raise InvalidInput(f"Ukendt KKR {kkr!r}.", field="kkr")
+            reporting_round = get_round(session, kkr_row.id or 0, year)
+            assert reporting_round.id is not None
+            command(session, None, reporting_round.id, now=_now())
+        typer.echo(f"{kkr} {year}: {done}.")
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+@rounds_app.command("open")
+def rounds_open(year: YearArgument, kkr: KkrOption) -> None:
+    """Åbn en planlagt runde for kommunerne."""
+    _change_round(kkr, year, open_round, "åbnet")
+
+
+@rounds_app.command("close")
+def rounds_close(year: YearArgument, kkr: KkrOption) -> None:
+    """Luk en åben runde: rapporterne bliver skrivebeskyttede for kommunerne."""
+    _change_round(kkr, year, close_round, "lukket")
+
+
+@rounds_app.command("reopen")
+def rounds_reopen(year: YearArgument, kkr: KkrOption) -> None:
+    """Genåbn en lukket runde."""
+    _change_round(kkr, year, reopen_round, "genåbnet")
+
+
+@rounds_app.command("list")
+def rounds_list(
+    kkr: Annotated[str | None, typer.Option("--kkr", help="Kun denne KKR.")] = None,
+) -> None:
+    """Vis runderne med status, frist og hvor mange der har indsendt."""
+    database = _database()
+    try:
+        with database.read() as session:
+            summaries = list_rounds(session, kkr_name=kkr)
+            if not summaries:
+                typer.echo("Ingen runder.")
+            for item in summaries:
+                assert item.round.id is not None
+                overview = follow_up(session, SYSTEM, item.round.id, now=_now())
+                typer.echo(
+                    f"{item.kkr.name} {item.round.year}: {item.round.state.label.lower()}, "
+                    f"frist {item.round.deadline.isoformat()}, {overview.submitted} af {overview.total} indsendt "
+                    f"(katalog {item.catalogue.key})"
+                )
     finally:
         database.dispose()
 

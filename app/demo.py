@@ -12,11 +12,17 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from app.domain.accounts import create_user
+from app.domain.access import Actor
+from app.domain.accounts import actor_of, create_user
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
+from app.domain.reports.commands import EntryInput, save_entry, start_report, submit_report
 from app.domain.rounds import create_round
+from app.domain.rounds.lifecycle import open_round
+from app.domain.rounds.reminders import send_reminders
+from app.domain.rounds.review import approve_report, send_back_report
 from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState, Role, RoundState
+from app.mail.compose import Composer
 from app.models import (
     Kkr,
     Municipality,
@@ -98,24 +104,93 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
                 continue
             _report(session, reporting_round, municipality, editors, recommendations, maturity, rng, submitted=True)
 
-    # The open round began three weeks ago, so every demo timestamp lies in the past.
-    open_round = _round(session, OPEN_YEAR, RoundState.OPEN, now.date() - timedelta(days=21), now)
-    for index, municipality in enumerate(municipalities):
-        # Allerød is left for the visitor to start; a handful have begun or already submitted.
-        if municipality.code == ALLEROED or index % 4 != 1:
-            continue
-        _report(
-            session,
-            open_round,
-            municipality,
-            editors,
-            recommendations,
-            maturity,
-            rng,
-            submitted=index % 8 == 1,
-        )
+    _build_open_round(session, municipalities, editors, recommendations, maturity, rng, now)
     session.flush()
     return logins
+
+
+# ---------------------------------------------------------------------------- the open round
+# Built through the domain's commands (create, open, start, save, submit, send back, approve,
+# remind), at times in the past, so the demo holds only what the product itself can make.
+
+SENT_BACK_COMMENT = (
+    "Tak for rapporten. Ved anbefaling V1 står der grøn, men bemærkningen siger, at aftalen endnu "
+    "ikke er underskrevet. Ret farven eller uddyb bemærkningen, og indsend igen."
+)
+
+
+def _build_open_round(
+    session: Session,
+    municipalities: Sequence[Municipality],
+    editors: dict[int, User],
+    recommendations: Sequence[Recommendation],
+    maturity: dict[int, float],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """The round of this year: opened three weeks ago; a handful of municipalities have begun,
+    some have submitted, one is sent back with a comment, one approved, and the rest reminded."""
+    opened = now - timedelta(days=21)
+    coordinator = session.exec(select(User).where(User.email == f"koordinator@{DOMAIN}")).one()
+    reviewer = actor_of(coordinator)
+    composer = Composer(f"https://{DOMAIN}")
+    reporting_round = _round(session, OPEN_YEAR, RoundState.PLANNED, opened.date(), opened)
+    assert reporting_round.id is not None
+    open_round(session, reviewer, reporting_round.id, now=opened)
+    started = [m for index, m in enumerate(municipalities) if m.code != ALLEROED and index % 4 == 1]
+    for number, municipality in enumerate(started):
+        editor = actor_of(editors[municipality.code])
+        moment = opened + timedelta(days=1 + number, hours=rng.randint(0, 6))
+        report = start_report(session, editor, municipality.code, OPEN_YEAR, carry_over=False, now=moment)
+        assert report.id is not None
+        submit = number % 2 == 0
+        _fill_rows(
+            session, editor, report.id, recommendations, maturity[municipality.code], rng, moment, everything=submit
+        )
+        if not submit:
+            continue
+        submit_report(session, editor, report.id, now=moment + timedelta(days=2))
+        if number == 0:
+            send_back_report(
+                session,
+                reviewer,
+                report.id,
+                comment=SENT_BACK_COMMENT,
+                now=moment + timedelta(days=4),
+                composer=composer,
+            )
+        elif number == 2:
+            approve_report(session, reviewer, report.id, now=moment + timedelta(days=3))
+    send_reminders(
+        session, reviewer, reporting_round.id, municipality_code=None, composer=composer, now=now - timedelta(days=2)
+    )
+
+
+def _fill_rows(
+    session: Session,
+    editor: Actor,
+    report_id: int,
+    recommendations: Sequence[Recommendation],
+    level: float,
+    rng: random.Random,
+    moment: datetime,
+    *,
+    everything: bool,
+) -> None:
+    """Save rows through the job centre's own save: every row, or about two in three."""
+    entries = {
+        entry.recommendation_id: entry
+        for entry in session.exec(select(StatusEntry).where(StatusEntry.report_id == report_id))
+    }
+    for offset, rec in enumerate(recommendations):
+        entry = entries.get(rec.id or 0)
+        if entry is None or entry.id is None or (not everything and rng.random() < 0.35):
+            continue
+        draw = rng.random()
+        colour = Colour.GREEN if draw < level else Colour.YELLOW if draw < level + 0.25 else Colour.RED
+        remark = rng.choice(REMARKS[colour]) if colour.needs_remark or rng.random() < 0.5 else ""
+        data = EntryInput(colour.value, remark, False, "", entry.version)
+        save_entry(session, editor, entry.id, data, now=moment + timedelta(minutes=offset))
 
 
 def _kkr_id(session: Session) -> int:

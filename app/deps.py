@@ -78,7 +78,8 @@ def link_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Lin
     )
 
 
-def mail_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
+def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
+    """Renders the mails that domain commands queue (links point at FREMDRIFT_PUBLIC_URL)."""
     return Composer(settings.public_url)
 
 
@@ -91,4 +92,4 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
 ClientIp = Annotated[str, Depends(client_ip)]
 LinkPolicyDep = Annotated[LinkPolicy, Depends(link_policy)]
-ComposerDep = Annotated[Composer, Depends(mail_composer)]
+MailComposer = Annotated[Composer, Depends(get_composer)]

@@ -17,6 +17,8 @@ from functools import partial
 
 from app.config import Settings
 from app.db import Database
+from app.domain.rounds.reminders import send_scheduled_reminders
+from app.mail.compose import Composer
 from app.mail.sender import send_due_mail
 
 logger = logging.getLogger("fremdrift.worker")
@@ -30,9 +32,17 @@ class Job:
     run: JobFunction
 
 
+def scheduled_reminders(database: Database, now: datetime, *, composer: Composer) -> int:
+    """The rounds' reminder schedules, in one write transaction (``rounds.reminders``)."""
+    with database.write() as session:
+        return send_scheduled_reminders(session, now=now, composer=composer)
+
+
 def jobs_for(settings: Settings) -> list[Job]:
     """Every background job, in the order one pass runs them."""
+    composer = Composer(settings.public_url)
     return [
+        Job("reminders", partial(scheduled_reminders, composer=composer)),
         Job("outbox", partial(send_due_mail, settings=settings)),
     ]
 

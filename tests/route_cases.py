@@ -14,9 +14,11 @@ from sqlmodel import select
 
 from app.domain.accounts import create_user
 from app.domain.accounts.links import issue_link
-from app.domain.vocabulary import LinkPurpose, Role
+from app.domain.municipalities import find_kkr
+from app.domain.rounds import find_round
+from app.domain.vocabulary import LinkPurpose, Role, RoundState
 from app.models import User
-from tests.factories import AARHUS, ALLEROED, KOEBENHAVN, PASSWORD
+from tests.factories import AARHUS, ALLEROED, HOVEDSTADEN, KOEBENHAVN, PASSWORD, make_round
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World
 
 # Log-in and log-out, the own account page and the password links act on the caller's own
@@ -169,6 +171,139 @@ CASES = [
         lambda w: w.frederiksberg_editor,
     ),
 ]
+
+# ---------------------------------------------------------------------------- rounds and review (issue 11)
+
+
+def _kkr_id(world: World) -> int:
+    with world.db.read() as session:
+        kkr = find_kkr(session, HOVEDSTADEN)
+        assert kkr is not None and kkr.id is not None
+        return kkr.id
+
+
+def _round_in(world: World, year: int, state: RoundState) -> int:
+    """A round of KKR Hovedstaden for ``year`` in ``state``, made once per world."""
+    with world.db.read() as session:
+        found = find_round(session, _kkr_id(world), year)
+    if found is None:
+        found = make_round(world.db, year, state=state)
+    assert found.id is not None
+    return found.id
+
+
+def _new_round_form(world: World) -> Req:
+    form = {
+        "kkr_id": _kkr_id(world),
+        "year": "2027",
+        "catalogue": "",
+        "opens_on": "2028-01-03",
+        "deadline": "2028-02-28",
+        "reminder_days": "14, 3, -1",
+    }
+    return Req.of_form("/runder", form)
+
+
+def _new_round_json(world: World) -> Req:
+    body = {"kkr_id": _kkr_id(world), "year": 2027, "opens_on": "2028-01-03", "deadline": "2028-02-28"}
+    return Req.of_json("POST", "/api/rounds", body)
+
+
+def _coordinator(world: World) -> User:
+    return world.coordinator
+
+
+def _round_action(name: str, path: str, api: str, round_of: Callable[[World], int]) -> list[Case]:
+    return [
+        Case(
+            f"{name} (page)",
+            "POST",
+            f"/runder/{{round_id}}/{path}",
+            lambda w: Req.of_form(f"/runder/{round_of(w)}/{path}"),
+            _coordinator,
+            303,
+        ),
+        Case(
+            f"{name} (API)",
+            "POST",
+            f"/api/rounds/{{round_id}}/{api}",
+            lambda w: Req.of_json("POST", f"/api/rounds/{round_of(w)}/{api}", {}),
+            _coordinator,
+        ),
+    ]
+
+
+ROUND_CASES = [
+    Case("create a round (page)", "POST", "/runder", _new_round_form, _coordinator, 303),
+    Case("create a round (API)", "POST", "/api/rounds", _new_round_json, _coordinator, 201),
+    *_round_action("open a planned round", "aabn", "open", lambda w: _round_in(w, 2026, RoundState.PLANNED)),
+    *_round_action("close the open round", "luk", "close", lambda w: w.round.id or 0),
+    *_round_action("reopen a closed round", "genaabn", "reopen", lambda w: _round_in(w, 2024, RoundState.CLOSED)),
+    Case(
+        "set the reminder schedule (page)",
+        "POST",
+        "/runder/{round_id}/plan",
+        lambda w: Req.of_form(f"/runder/{w.round.id}/plan", {"reminder_days": "10, 2"}),
+        _coordinator,
+        303,
+    ),
+    Case(
+        "set the reminder schedule (API)",
+        "PUT",
+        "/api/rounds/{round_id}/reminder-schedule",
+        lambda w: Req.of_json("PUT", f"/api/rounds/{w.round.id}/reminder-schedule", {"reminder_days": "10, 2"}),
+        _coordinator,
+    ),
+    Case(
+        "remind (page)",
+        "POST",
+        "/runder/{round_id}/paamindelser",
+        lambda w: Req.of_form(f"/runder/{w.round.id}/paamindelser", {"municipality_code": KOEBENHAVN}),
+        _coordinator,
+        303,
+    ),
+    Case(
+        "remind (API)",
+        "POST",
+        "/api/rounds/{round_id}/reminders",
+        lambda w: Req.of_json("POST", f"/api/rounds/{w.round.id}/reminders", {}),
+        _coordinator,
+    ),
+    Case(
+        "approve (page)",
+        "POST",
+        "/rapporter/{report_id}/godkend",
+        lambda w: Req.of_form(f"/rapporter/{w.submitted.id}/godkend"),
+        _coordinator,
+        303,
+    ),
+    Case(
+        "approve (API)",
+        "POST",
+        "/api/reports/{code}/{year}/approve",
+        lambda w: Req.of_json("POST", f"/api/reports/{FREDERIKSBERG}/{YEAR}/approve", {}),
+        _coordinator,
+    ),
+    Case(
+        "send back (page)",
+        "POST",
+        "/rapporter/{report_id}/send-tilbage",
+        lambda w: Req.of_form(
+            f"/rapporter/{w.submitted.id}/send-tilbage",
+            {"comment": "Uddyb række V1.", "code": FREDERIKSBERG, "year": YEAR},
+        ),
+        _coordinator,
+        303,
+    ),
+    Case(
+        "send back (API)",
+        "POST",
+        "/api/reports/{code}/{year}/send-back",
+        lambda w: Req.of_json("POST", f"/api/reports/{FREDERIKSBERG}/{YEAR}/send-back", {"comment": "Uddyb V1."}),
+        _coordinator,
+    ),
+]
+CASES += ROUND_CASES
 
 ACCOUNT_CASES = [
     Case(

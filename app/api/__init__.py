@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import catalogue, me, reports
+from app.api import catalogue, me, reports, rounds
 
 router = APIRouter(prefix="/api")
-for module in (catalogue, me, reports):
+for module in (catalogue, me, reports, rounds):
     router.include_router(module.router)

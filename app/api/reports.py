@@ -15,7 +15,7 @@ from app.api.schemas import (
     ReportStateOut,
     StartIn,
 )
-from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
     record_committee,
@@ -138,10 +138,11 @@ def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now
 
 @router.post("/reports/{code}/{year}/reopen")
 def reopen(
-    code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now
+    code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now, composer: MailComposer
 ) -> ReportStateOut:
     with database.write() as session:
-        ref = reopen_report(session, actor, get_report_id(session, code, year), now=now, reason=body.reason)
+        report_id = get_report_id(session, code, year)
+        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
     return report_state_out(ref.report)
 
 

@@ -17,6 +17,9 @@ class Action(enum.StrEnum):
     VIEW_REPORT = "view_report"
     EDIT_REPORT = "edit_report"  # statuses, remarks, committee, submit
     REOPEN_REPORT = "reopen_report"
+    REVIEW_REPORT = "review_report"  # approve, send back with a comment, remind
+    MANAGE_ROUND = "manage_round"  # create, open, close, reopen a round; its reminder schedule
+    FOLLOW_UP = "follow_up"  # the follow-up overview of a KKR's round
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,41 @@ class ReportScope:
     municipality_code: int
     kkr_id: int
     submitted: bool
+    # A planned round is not yet open to municipalities: its reports are the coordinator's only.
+    round_planned: bool = False
 
 
-def is_allowed(actor: Actor, action: Action, scope: ReportScope) -> bool:
+@dataclass(frozen=True)
+class KkrScope:
+    """A KKR's rounds, as a whole: what the coordinator's pages work on."""
+
+    kkr_id: int
+
+
+COORDINATOR_ACTIONS = (
+    Action.VIEW_REPORT,
+    Action.REOPEN_REPORT,
+    Action.REVIEW_REPORT,
+    Action.MANAGE_ROUND,
+    Action.FOLLOW_UP,
+)
+
+
+def is_allowed(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> bool:
+    if isinstance(scope, KkrScope):
+        # Only admins and the KKR's own coordinators work on a round as a whole.
+        return actor.role is Role.ADMIN or (
+            actor.role is Role.COORDINATOR and actor.kkr_id == scope.kkr_id and action in COORDINATOR_ACTIONS
+        )
+    if scope.round_planned and actor.role in (Role.EDITOR, Role.READER):
+        return False
     own_municipality = actor.municipality_code == scope.municipality_code
     own_kkr = actor.kkr_id == scope.kkr_id
     match actor.role:
         case Role.ADMIN:
             return True
         case Role.COORDINATOR:
-            return own_kkr and action in (Action.VIEW_REPORT, Action.REOPEN_REPORT)
+            return own_kkr and action in COORDINATOR_ACTIONS
         case Role.EDITOR:
             if own_municipality:
                 return action in (Action.VIEW_REPORT, Action.EDIT_REPORT)
@@ -56,13 +84,18 @@ def is_allowed(actor: Actor, action: Action, scope: ReportScope) -> bool:
     return False  # pragma: no cover - every role is matched above
 
 
-def require(actor: Actor, action: Action, scope: ReportScope) -> None:
-    """Raise unless ``actor`` may do ``action`` to the report in ``scope``.
+def require(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> None:
+    """Raise unless ``actor`` may do ``action`` to the report (or the KKR's rounds) in ``scope``.
 
-    A report the actor may not even read answers "not found", so its existence is not given away.
+    A report or round the actor may not even read answers "not found", so its existence is not
+    given away.
     """
     if is_allowed(actor, action, scope):
         return
+    if isinstance(scope, KkrScope):
+        if not is_allowed(actor, Action.FOLLOW_UP, scope):
+            raise NotFound("Opfølgningsrunden findes ikke, eller du har ikke adgang til den.")
+        raise Forbidden("Du har ikke adgang til at gøre dette ved denne opfølgningsrunde.")
     if not is_allowed(actor, Action.VIEW_REPORT, scope):
         raise NotFound("Statusrapporten findes ikke, eller du har ikke adgang til den.")
     raise Forbidden("Du har ikke adgang til at gøre dette ved denne statusrapport.")

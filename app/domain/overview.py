@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from app.domain.access import Action, Actor, is_allowed
 from app.domain.reports.rules import scope_of, state_of
 from app.domain.text import danish_sort_key
-from app.domain.vocabulary import ReportState, Role
+from app.domain.vocabulary import ReportState, Role, RoundState
 from app.models import Kkr, Municipality, ReportingRound, StatusReport
 
 
@@ -52,7 +52,9 @@ def overview_for(session: Session, actor: Actor) -> list[RoundOverview]:
             links = [
                 ReportLink(m, reporting_round.year, reports.get(m.code))
                 for m in sorted(municipalities, key=lambda m: danish_sort_key(m.name))
-                if is_allowed(actor, Action.VIEW_REPORT, scope_of(m, reports.get(m.code)))
+                if is_allowed(actor, Action.VIEW_REPORT, scope_of(m, reports.get(m.code), reporting_round))
             ]
+            if reporting_round.state is RoundState.PLANNED and not links:
+                continue  # a planned round is invisible to municipalities
             overviews.append(RoundOverview(kkr, reporting_round, links))
     return overviews

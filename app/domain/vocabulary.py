@@ -98,16 +98,29 @@ class ReportState(enum.StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    SENT_BACK = "sent_back"  # the coordinator asked for changes: open to the municipality again
+    APPROVED = "approved"  # the coordinator accepted it: read-only, counts as submitted
 
     @property
     def label(self) -> str:
         return _REPORT_STATE_LABELS[self]
+
+    @property
+    def is_submitted(self) -> bool:
+        """Handed in and not handed back: read-only for the municipality, shared with others."""
+        return self in (ReportState.SUBMITTED, ReportState.APPROVED)
+
+    @property
+    def is_open_for_editing(self) -> bool:
+        return self in (ReportState.IN_PROGRESS, ReportState.SENT_BACK)
 
 
 _REPORT_STATE_LABELS = {
     ReportState.NOT_STARTED: "Ikke startet",
     ReportState.IN_PROGRESS: "I gang",
     ReportState.SUBMITTED: "Indsendt",
+    ReportState.SENT_BACK: "Sendt tilbage",
+    ReportState.APPROVED: "Godkendt",
 }
 
 
@@ -118,6 +131,9 @@ class ReportEventKind(enum.StrEnum):
     SUBMITTED = "submitted"
     REOPENED = "reopened"
     COMMITTEE = "committee"
+    SENT_BACK = "sent_back"  # detail: the coordinator's comment
+    APPROVED = "approved"
+    REMINDED = "reminded"  # not stored as an event: the timeline reads the reminders' own table
 
     @property
     def label(self) -> str:
@@ -129,6 +145,34 @@ _REPORT_EVENT_LABELS = {
     ReportEventKind.SUBMITTED: "Indsendt",
     ReportEventKind.REOPENED: "Genåbnet",
     ReportEventKind.COMMITTEE: "Politisk behandling registreret",
+    ReportEventKind.SENT_BACK: "Sendt tilbage",
+    ReportEventKind.APPROVED: "Godkendt",
+    ReportEventKind.REMINDED: "Påmindet",
+}
+
+
+class FollowUpState(enum.StrEnum):
+    """A municipality's place in the coordinator's follow-up overview of a round."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    SENT_BACK = "sent_back"
+    APPROVED = "approved"
+    COMMITTEE = "committee"  # submitted or approved, and the council has dealt with it
+
+    @property
+    def label(self) -> str:
+        return _FOLLOW_UP_LABELS[self]
+
+
+_FOLLOW_UP_LABELS = {
+    FollowUpState.NOT_STARTED: "Ikke startet",
+    FollowUpState.IN_PROGRESS: "I gang",
+    FollowUpState.SUBMITTED: "Indsendt",
+    FollowUpState.SENT_BACK: "Sendt tilbage",
+    FollowUpState.APPROVED: "Godkendt",
+    FollowUpState.COMMITTEE: "Politisk behandlet",
 }
 
 

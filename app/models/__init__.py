@@ -22,6 +22,7 @@ from app.models.catalogue import (  # noqa: E402
     Recommendation,
     RecommendationReplacement,
 )
+from app.models.followup import Reminder  # noqa: E402
 from app.models.outbox import OutboxMail  # noqa: E402
 from app.models.reporting import (  # noqa: E402
     ReportEvent,
@@ -43,6 +44,7 @@ __all__ = [
     "OutboxMail",
     "Recommendation",
     "RecommendationReplacement",
+    "Reminder",
     "ReportEvent",
     "ReportingRound",
     "StatusChange",

@@ -23,6 +23,8 @@ class ReportingRound(SQLModel, table=True):
     deadline: date
     state: RoundState = Field(sa_column=Column(EnumText(RoundState, 20), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The reminder schedule: days before the deadline, comma-separated; -1 is the day after it.
+    reminder_days: str = Field(default="14,3,-1", max_length=100, sa_column_kwargs={"server_default": "14,3,-1"})
 
 
 class StatusReport(SQLModel, table=True):

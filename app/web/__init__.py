@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.web import account, auth, catalogue, docs, health, home, reports, users
+from app.web import account, auth, catalogue, docs, health, home, reports, rounds, users
 
 router = APIRouter(include_in_schema=False)
-for module in (home, auth, catalogue, reports, docs, health, account, users):
+for module in (home, auth, catalogue, reports, rounds, docs, health, account, users):
     router.include_router(module.router)

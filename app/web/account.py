@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from app.deps import (
     ClientIp,
-    ComposerDep,
     CurrentUser,
     DatabaseDep,
     LinkPolicyDep,
+    MailComposer,
     Now,
     ReadSession,
     SettingsDep,
@@ -63,7 +63,7 @@ def forgot(
     now: Now,
     client_ip: ClientIp,
     policy: LinkPolicyDep,
-    composer: ComposerDep,
+    composer: MailComposer,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:

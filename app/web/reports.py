@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentActor, DatabaseDep, Now, ReadSession
+from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession
 from app.domain.errors import DomainError
 from app.domain.reports.commands import (
     EntryInput,
@@ -167,10 +167,11 @@ def reopen(
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
+    composer: MailComposer,
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     with database.write() as session:
-        ref = reopen_report(session, actor, report_id, now=now, reason=reason)
+        ref = reopen_report(session, actor, report_id, now=now, reason=reason, composer=composer)
     return _back_to_page(request, report_url(ref.municipality_code, ref.year))
 
 

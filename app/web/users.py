@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import ClientIp, ComposerDep, CurrentActor, CurrentUser, DatabaseDep, LinkPolicyDep, Now, ReadSession
+from app.deps import ClientIp, CurrentActor, CurrentUser, DatabaseDep, LinkPolicyDep, MailComposer, Now, ReadSession
 from app.domain.access import Actor
 from app.domain.accounts.admin import (
     Doer,
@@ -120,7 +120,7 @@ def invite(
     now: Now,
     client_ip: ClientIp,
     policy: LinkPolicyDep,
-    composer: ComposerDep,
+    composer: MailComposer,
     email: Field = "",
     name: Field = "",
     role: Field = "",
@@ -244,7 +244,7 @@ def reinvite(
     now: Now,
     client_ip: ClientIp,
     policy: LinkPolicyDep,
-    composer: ComposerDep,
+    composer: MailComposer,
 ) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
         resend_invitation(session, doer, account, now=now, policy=policy, composer=composer)

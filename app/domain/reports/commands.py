@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
 from app.domain.errors import Conflict, InvalidInput, NotAllowedNow
+from app.domain.outbox import Composer
 from app.domain.reports.queries import (
     EntryInContext,
     get_entry,
@@ -34,6 +35,7 @@ from app.domain.reports.rules import (
     scope_of,
     start_refused,
 )
+from app.domain.rounds.notices import notify_editors
 from app.domain.statuses import (
     MAX_REASON_LENGTH,
     MAX_REMARK_LENGTH,
@@ -112,7 +114,7 @@ def start_report(
     address = get_report_address(session, municipality_code, year)
     municipality, reporting_round = address.municipality, address.round
     assert reporting_round.id is not None
-    require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report))
+    require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report, reporting_round))
     _refuse_if(start_refused(reporting_round, address.report))
 
     report = StatusReport(
@@ -214,7 +216,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     """
     found = get_entry(session, entry_id)
     entry, rec = found.entry, found.recommendation
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report, found.round))
     _refuse_if(rows_locked(found.round, found.report))
 
     colour = parse_colour(data.colour)
@@ -284,7 +286,7 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     """Submit (indsend). Refused with the full list of what is missing; read-only afterwards."""
     found = get_report(session, report_id)
     report, reporting_round = found.report, found.round
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(rows_locked(reporting_round, report))
     missing = report_progress(session, report_id).missing
     if missing:
@@ -299,11 +301,20 @@ def submit_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     return ReportRef(report, reporting_round.year)
 
 
-def reopen_report(session: Session, actor: Actor, report_id: int, *, now: datetime, reason: str = "") -> ReportRef:
-    """A coordinator hands a submitted report back to the municipality for changes."""
+def reopen_report(
+    session: Session,
+    actor: Actor,
+    report_id: int,
+    *,
+    now: datetime,
+    reason: str = "",
+    composer: Composer | None = None,
+) -> ReportRef:
+    """A coordinator hands a submitted report back to the municipality for changes. With a
+    ``composer``, the municipality's editors are told by e-mail, with the reason."""
     found = get_report(session, report_id)
     report, reporting_round = found.report, found.round
-    require(actor, Action.REOPEN_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.REOPEN_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(reopen_refused(reporting_round, report))
     reason = clean_text(reason, field="reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH)
     report.state = ReportState.IN_PROGRESS
@@ -312,6 +323,15 @@ def reopen_report(session: Session, actor: Actor, report_id: int, *, now: dateti
     report.version += 1
     session.add(report)
     _event(session, report, ReportEventKind.REOPENED, actor, now, reason)
+    if composer is not None:
+        context = {
+            "municipality": found.municipality.name,
+            "year": reporting_round.year,
+            "reason": reason,
+            "by": user_name(session, actor.user_id) or "Koordinatoren",
+            "path": f"/kommuner/{found.municipality.code}/{reporting_round.year}",
+        }
+        notify_editors(session, composer, found.municipality.code, kind="reopened", context=context, now=now)
     session.flush()
     return ReportRef(report, reporting_round.year)
 
@@ -331,7 +351,7 @@ def record_committee(
     ``rules.committee_refused`` for when)."""
     found = get_report(session, report_id)
     report = found.report
-    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report, found.round))
     _refuse_if(committee_refused(found.round, report))
     if report.version != version:
         raise Conflict(

@@ -41,7 +41,7 @@ class RowHistory:
 def entry_history(session: Session, actor: Actor, entry_id: int) -> RowHistory:
     """Every change to one row, newest first."""
     found = get_entry(session, entry_id)
-    require(actor, Action.VIEW_REPORT, scope_of(found.municipality, found.report))
+    require(actor, Action.VIEW_REPORT, scope_of(found.municipality, found.report, found.round))
     changes = session.exec(
         select(StatusChange, User.name)
         .outerjoin(User, col(User.id) == StatusChange.changed_by_id)

@@ -15,6 +15,7 @@ from app.models import Municipality, Recommendation, ReportingRound, StatusEntry
 
 MAX_COMMITTEE_LENGTH = 200
 MAX_URL_LENGTH = 500
+MAX_COMMENT_LENGTH = 2000  # the coordinator's comment when sending a report back
 
 # A row as the rules see it: the recommendation, and its entry once the report is started.
 RuleRow = tuple[Recommendation, StatusEntry | None]
@@ -79,11 +80,16 @@ def state_of(report: StatusReport | None) -> ReportState:
     return ReportState.NOT_STARTED if report is None else report.state
 
 
-def scope_of(municipality: Municipality, report: StatusReport | None) -> ReportScope:
+def scope_of(
+    municipality: Municipality, report: StatusReport | None, reporting_round: ReportingRound | None = None
+) -> ReportScope:
+    """Where a report belongs for ``access``; with its round, whether that round is still planned
+    (and so hidden from municipalities)."""
     return ReportScope(
         municipality_code=municipality.code,
         kkr_id=municipality.kkr_id,
-        submitted=state_of(report) == ReportState.SUBMITTED,
+        submitted=state_of(report).is_submitted,
+        round_planned=reporting_round is not None and reporting_round.state == RoundState.PLANNED,
     )
 
 
@@ -92,7 +98,7 @@ def rows_locked(reporting_round: ReportingRound, report: StatusReport | None) ->
     open and the report started and not yet submitted. Access is ``access.require``'s business."""
     if reporting_round.state != RoundState.OPEN:
         return NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er ikke åben for indberetning.")
-    if report is not None and report.state != ReportState.IN_PROGRESS:
+    if report is not None and not report.state.is_open_for_editing:
         return NotAllowedNow("Rapporten er indsendt og kan ikke ændres. En koordinator kan genåbne den.")
     return None
 
@@ -108,8 +114,28 @@ def reopen_refused(reporting_round: ReportingRound, report: StatusReport | None)
     """Why a coordinator cannot reopen the report now, or None: it must be submitted, in an open round."""
     if (locked := rows_locked(reporting_round, None)) is not None:
         return locked
-    if state_of(report) != ReportState.SUBMITTED:
+    if not state_of(report).is_submitted:
         return NotAllowedNow("Rapporten er ikke indsendt, så der er intet at genåbne.")
+    return None
+
+
+def send_back_refused(reporting_round: ReportingRound, report: StatusReport | None) -> NotAllowedNow | None:
+    """Why a coordinator cannot send the report back now, or None: it must be submitted (not yet
+    approved), and the round open, so the municipality can make the changes asked for."""
+    if (locked := rows_locked(reporting_round, None)) is not None:
+        return locked
+    if state_of(report) != ReportState.SUBMITTED:
+        return NotAllowedNow("Kun en indsendt rapport, der ikke er godkendt, kan sendes tilbage.")
+    return None
+
+
+def approve_refused(reporting_round: ReportingRound, report: StatusReport | None) -> NotAllowedNow | None:
+    """Why a coordinator cannot approve the report now, or None: it must be submitted, and the
+    round open or closed (a closed round is still reviewed; a published one is frozen)."""
+    if reporting_round.state not in (RoundState.OPEN, RoundState.CLOSED):
+        return NotAllowedNow(f"Opfølgningsrunden for {reporting_round.year} er {reporting_round.state.label.lower()}.")
+    if state_of(report) != ReportState.SUBMITTED:
+        return NotAllowedNow("Kun en indsendt rapport, der ikke er godkendt, kan godkendes.")
     return None
 
 

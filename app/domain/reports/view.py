@@ -2,14 +2,16 @@
 year's status beside it, and which actions the user can take now."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.domain.access import Action, Actor, is_allowed, require
+from app.domain.access import Action, Actor, ReportScope, is_allowed, require
 from app.domain.catalogue_queries import CatalogueTree, build_tree
 from app.domain.reports.queries import (
     EntryInContext,
     PreviousStatus,
+    ReportAddress,
     get_entry,
     get_report_address,
     previous_statuses,
@@ -17,14 +19,17 @@ from app.domain.reports.queries import (
 )
 from app.domain.reports.rules import (
     ReportProgress,
+    approve_refused,
     committee_refused,
     progress_of,
     reopen_refused,
     rows_locked,
     scope_of,
+    send_back_refused,
     start_refused,
     state_of,
 )
+from app.domain.rounds.timeline import TimelineItem, latest_comment, report_timeline
 from app.domain.statuses import may_opt_out
 from app.domain.vocabulary import Colour, ReportState
 from app.models import (
@@ -67,6 +72,11 @@ class ReportPage:
     may_start: bool
     may_reopen: bool
     may_record_committee: bool
+    # Review and timeline (app.domain.rounds): shown to both sides.
+    timeline: list[TimelineItem] = field(default_factory=list)
+    sent_back: TimelineItem | None = None  # the coordinator's comment while the report is sent back
+    may_approve: bool = False
+    may_send_back: bool = False
 
     @property
     def year(self) -> int:
@@ -78,7 +88,7 @@ class ReportPage:
 
     @property
     def submitted(self) -> bool:
-        return self.state == ReportState.SUBMITTED
+        return self.state.is_submitted
 
     @property
     def progress(self) -> ReportProgress:
@@ -89,7 +99,7 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
     """The status report of a municipality for a status year, as ``actor`` may see it."""
     address = get_report_address(session, municipality_code, year)
     municipality, reporting_round, report = address.municipality, address.round, address.report
-    scope = scope_of(municipality, report)
+    scope = scope_of(municipality, report, reporting_round)
     require(actor, Action.VIEW_REPORT, scope)
 
     catalogue = session.get(Catalogue, reporting_round.catalogue_id)
@@ -121,7 +131,27 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         may_start=may_edit_report and start_refused(reporting_round, report) is None,
         may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and reopen_refused(reporting_round, report) is None,
         may_record_committee=may_edit_report and committee_refused(reporting_round, report) is None,
+        **_review_of(session, actor, scope, address),
     )
+
+
+def _review_of(session: Session, actor: Actor, scope: ReportScope, address: ReportAddress) -> dict[str, Any]:
+    """The page's timeline, the sent-back comment and the coordinator's review actions."""
+    report, reporting_round = address.report, address.round
+    assert reporting_round.id is not None
+    timeline = report_timeline(
+        session,
+        report_id=report.id if report else None,
+        round_id=reporting_round.id,
+        municipality_code=address.municipality.code,
+    )
+    may_review = is_allowed(actor, Action.REVIEW_REPORT, scope)
+    return {
+        "timeline": timeline,
+        "sent_back": latest_comment(timeline) if state_of(report) is ReportState.SENT_BACK else None,
+        "may_approve": may_review and approve_refused(reporting_round, report) is None,
+        "may_send_back": may_review and send_back_refused(reporting_round, report) is None,
+    }
 
 
 @dataclass(frozen=True)
@@ -137,7 +167,7 @@ class RowContext:
 def row_context(session: Session, actor: Actor, found: EntryInContext, *, updated_by: str | None) -> RowContext:
     """The row's fragment context from a row in hand (after a save, or freshly looked up)."""
     rec = found.recommendation
-    scope = scope_of(found.municipality, found.report)
+    scope = scope_of(found.municipality, found.report, found.round)
     editable = is_allowed(actor, Action.EDIT_REPORT, scope) and rows_locked(found.round, found.report) is None
     previous = previous_statuses(session, found.municipality, found.round.year, [rec.id or 0])
     row = Row(rec, found.entry, previous.get(rec.id or 0, []), updated_by)
@@ -146,5 +176,5 @@ def row_context(session: Session, actor: Actor, found: EntryInContext, *, update
 
 def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
     found = get_entry(session, entry_id)
-    require(actor, Action.VIEW_REPORT, scope_of(found.municipality, found.report))
+    require(actor, Action.VIEW_REPORT, scope_of(found.municipality, found.report, found.round))
     return row_context(session, actor, found, updated_by=user_name(session, found.entry.updated_by_id))
