@@ -19,6 +19,8 @@ from app.domain.vocabulary import AuditAction, LinkPurpose
 from app.mail.sender import send_due_mail
 from app.models import AccountLink, AuditEvent, OutboxMail, User, UserSession
 from app.security.tokens import token_hash
+from app.worker import forget_sent_account_links
+from tests.dump import dump_database
 from tests.factories import ALLEROED
 from tests.scenarios import Browser, Req, World, changed_tables, open_browser, snapshot
 from tests.smtp import SmtpServer, body_of, smtp_server
@@ -98,11 +100,18 @@ def test_coordinator_invites_an_editor_who_chooses_a_password_and_logs_in(
     assert "linket virker én gang, i 72 timer" in text
     path = link_path(mail)
 
-    # Only the hash of the token is in the link table.
+    # Only the hash of the token is in the link table; once the mail is sent, the outbox's
+    # copy loses the token too, and no table holds it.
     token = path.rsplit("/", 1)[1]
     with world.db.read() as session:
         link = session.exec(select(AccountLink)).one()
-    assert link.token_hash == token_hash(token) and token not in link.token_hash
+    assert link.token_hash == token_hash(token)
+    assert forget_sent_account_links(world.db, datetime.now(UTC)) == 1
+    assert token not in repr(dump_database(world.db))
+    with world.db.read() as session:
+        kept = session.exec(select(OutboxMail)).one()
+    assert "/adgangskode/fjernet-efter-afsendelse" in kept.text_body
+    assert "/adgangskode/fjernet-efter-afsendelse" in kept.html_body
 
     newcomer = open_browser(world.app, world.db)
     form = newcomer.client.get(path)
