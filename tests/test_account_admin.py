@@ -129,6 +129,8 @@ def test_bad_invitations_get_a_message_next_to_the_field_and_change_nothing(worl
         ),
         ({"email": "ikke en adresse"}, 422, "er ikke en gyldig e-mailadresse."),
         ({"name": "N" * 201}, 422, "Navnet må højst være 200 tegn; den er 201."),
+        ({"name": "N" * 5000}, 422, "Navnet må højst være 200 tegn; den er 5.000."),
+        ({"email": "a" * 2000 + "@alleroed.example"}, 422, "er ikke en gyldig e-mailadresse."),
         ({"role": "superuser"}, 422, "&#39;superuser&#39; er ikke en rolle."),
         ({"municipality": "999"}, 422, "En redaktør skal knyttes til en kendt kommune"),
         ({"municipality": "abc"}, 422, "Vælg en kommune på listen."),

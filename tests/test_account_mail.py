@@ -223,6 +223,7 @@ def test_choosing_a_weak_or_mismatched_password_shows_why_and_keeps_the_link(
         ("aaaaaaaaaaaaaaaa", None, "Adgangskoden må ikke bestå af ét tegn gentaget."),
         ("ny.redaktoer@alleroed.dk", None, "ligner din e-mailadresse eller dit navn"),
         ("x" * 257, None, "Adgangskoden må højst have 256 tegn."),
+        ("xy" * 3000, None, "Adgangskoden må højst have 256 tegn."),
         (NEW_PASSWORD, NEW_PASSWORD + "!", "De to adgangskoder er ikke ens."),
     ]
     for password, again, message in refusals:

@@ -92,7 +92,9 @@ def _form_of(session: Session, user: User | None) -> dict[str, str]:
     }
 
 
-Field = Annotated[str, Form(max_length=1000)]
+# No length limits here: the domain refuses an over-long value with a Danish message next to the
+# field, the typing kept; the body-size limit stops abuse before parsing.
+Field = Annotated[str, Form()]
 
 
 @router.get("/brugere")
