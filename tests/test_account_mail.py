@@ -203,12 +203,17 @@ def test_a_link_of_a_deactivated_account_is_refused(world: World, smtp: SmtpServ
     path = link_path(deliver(world.db, smtp, settings)[0])
     user_page = location.split("?")[0]
     assert coordinator.send(Req.of_form(f"{user_page}/deaktiver"), csrf="field", htmx=False).status_code == 303
-    # Deactivating forgets the unused link; a link kept from before is dead either way.
     stranger = open_browser(world.app, world.db)
-    assert stranger.client.get(path).status_code == 410
+    page = stranger.client.get(path)
+    assert page.status_code == 410
+    assert "Kontoen er deaktiveret. Kontakt din KKR-koordinator eller en administrator." in page.text
     before = snapshot(world.db)
-    assert choose(stranger, path).status_code == 410
+    refused = choose(stranger, path)
+    assert refused.status_code == 410 and "Kontoen er deaktiveret." in refused.text
     assert changed_tables(before, snapshot(world.db)) == []
+    # Reactivated, the account needs a new invitation: the old link stays dead.
+    assert coordinator.send(Req.of_form(f"{user_page}/genaktiver"), csrf="field", htmx=False).status_code == 303
+    assert "Linket virker ikke." in stranger.client.get(path).text
 
 
 def test_choosing_a_weak_or_mismatched_password_shows_why_and_keeps_the_link(

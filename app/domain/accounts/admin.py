@@ -216,8 +216,8 @@ def change_user(session: Session, doer: Doer, user: User, data: AccountInput, *,
 
 
 def deactivate_user(session: Session, doer: Doer, user: User, *, now: datetime) -> User:
-    """Deactivate an account: it cannot log in, its sessions end at once and its unused links
-    stop working. Never deleted: its name stays on everything it did."""
+    """Deactivate an account: it cannot log in, its sessions end at once and its links stop
+    working (they say why). Never deleted: its name stays on everything it did."""
     assert user.id is not None
     if doer.user_id == user.id:
         raise Forbidden("Du kan ikke deaktivere din egen konto.")
@@ -226,7 +226,6 @@ def deactivate_user(session: Session, doer: Doer, user: User, *, now: datetime) 
     user.is_active = False
     session.add(user)
     ended = end_sessions(session, user.id)
-    forget_links(session, user.id)
     record(
         session,
         AuditAction.DEACTIVATED,
@@ -242,12 +241,13 @@ def deactivate_user(session: Session, doer: Doer, user: User, *, now: datetime) 
 
 def reactivate_user(session: Session, doer: Doer, user: User, *, now: datetime) -> User:
     """Let a deactivated account log in again (with its old password, or, if it never chose
-    one, after a new invitation)."""
+    one, after a new invitation: links sent before the deactivation stay dead)."""
     assert user.id is not None
     if user.is_active:
         raise NotAllowedNow("Brugeren er allerede aktiv.")
     user.is_active = True
     session.add(user)
+    forget_links(session, user.id)  # a link sent before the deactivation stays dead
     record(
         session,
         AuditAction.REACTIVATED,

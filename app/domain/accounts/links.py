@@ -83,7 +83,7 @@ def issue_link(session: Session, user: User, purpose: LinkPurpose, *, now: datet
 
 
 def forget_links(session: Session, user_id: int) -> None:
-    """Unused links of a user stop working (a newer one is sent, or the account is deactivated)."""
+    """Unused links of a user stop working (a newer one is sent, or the account is reactivated)."""
     unused = delete(AccountLink).where(col(AccountLink.user_id) == user_id).where(col(AccountLink.used_at).is_(None))
     session.exec(unused)
 
@@ -99,30 +99,41 @@ def find_valid_link(session: Session, token: str, *, now: datetime) -> ValidLink
     link = session.exec(select(AccountLink).where(AccountLink.token_hash == token_hash(token))).first()
     if link is None:
         raise LinkInvalid(UNKNOWN_LINK)
-    if link.used_at is not None:
-        raise LinkInvalid(USED_LINK)
-    if link.expires_at <= now:
-        raise LinkInvalid(EXPIRED_LINK)
     user = session.get(User, link.user_id)
     assert user is not None
     if not user.is_active:
         raise LinkInvalid(DEACTIVATED)
+    if link.used_at is not None:
+        raise LinkInvalid(USED_LINK)
+    if link.expires_at <= now:
+        raise LinkInvalid(EXPIRED_LINK)
     return ValidLink(link, user)
 
 
-def choose_password(
-    session: Session, token: str, *, password: str, repeated: str, now: datetime, client_ip: str
-) -> User:
-    """Set the password of the link's user: the link is used up, every session of the user ends
-    (the caller logs this browser in anew), and the audit log says so."""
-    found = find_valid_link(session, token, now=now)
-    user, link = found.user, found.link
+def new_password_hash(password: str, repeated: str, *, user: User) -> str:
+    """The hash of a new password for ``user``, if it passes the policy and was typed the same
+    twice. Argon2 is slow (a fifth of a second): call it outside any write transaction."""
     if problem := password_problem(password, email=user.email, name=user.name):
         raise InvalidInput(problem, field="password")
     if password != repeated:
         raise InvalidInput("De to adgangskoder er ikke ens. Skriv den samme to gange.", field="password_again")
+    return hash_password(password)
+
+
+def checked_link_password(session: Session, token: str, *, password: str, repeated: str, now: datetime) -> str:
+    """The first, read-only step of choosing a password by link: the link works and the
+    password passes; returns its hash for ``choose_password``."""
+    return new_password_hash(password, repeated, user=find_valid_link(session, token, now=now).user)
+
+
+def choose_password(session: Session, token: str, *, password_hash: str, now: datetime, client_ip: str) -> User:
+    """Set the password of the link's user (the link checked again: it may have been used
+    meanwhile). The link is used up, every session of the user ends (the caller logs this
+    browser in anew), and the audit log says so."""
+    found = find_valid_link(session, token, now=now)
+    user, link = found.user, found.link
     assert user.id is not None
-    user.password_hash = hash_password(password)
+    user.password_hash = password_hash
     link.used_at = now
     session.add_all([user, link])
     session.flush()

@@ -6,37 +6,32 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.domain.accounts.audit import record
+from app.domain.accounts.links import new_password_hash
 from app.domain.accounts.login import end_sessions
 from app.domain.accounts.users import account_scope
 from app.domain.errors import InvalidInput
 from app.domain.vocabulary import AuditAction
 from app.models import User
-from app.security.passwords import hash_password, password_problem, verify_password
+from app.security.passwords import verify_password
+
+
+def checked_password_change(user: User, *, old: str, new: str, repeated: str) -> str:
+    """The first step of changing a password, with no transaction open (argon2 is slow): the
+    current password is right, the new one passes and differs; returns the new hash."""
+    if not verify_password(old, user.password_hash):
+        raise InvalidInput("Den nuværende adgangskode er forkert.", field="old_password")
+    if new == old:
+        raise InvalidInput("Den nye adgangskode skal være en anden end den nuværende.", field="password")
+    return new_password_hash(new, repeated, user=user)
 
 
 def change_password(
-    session: Session,
-    user: User,
-    *,
-    old: str,
-    new: str,
-    repeated: str,
-    now: datetime,
-    client_ip: str,
-    keep_token: str | None,
+    session: Session, user: User, *, password_hash: str, now: datetime, client_ip: str, keep_token: str | None
 ) -> int:
-    """Change the password, given the current one. Every other session of the user ends (this
-    browser, ``keep_token``, stays logged in); returns how many ended."""
+    """Store the new password (from ``checked_password_change``). Every other session of the
+    user ends (this browser, ``keep_token``, stays logged in); returns how many ended."""
     assert user.id is not None
-    if not verify_password(old, user.password_hash):
-        raise InvalidInput("Den nuværende adgangskode er forkert.", field="old_password")
-    if problem := password_problem(new, email=user.email, name=user.name):
-        raise InvalidInput(problem, field="password")
-    if new != repeated:
-        raise InvalidInput("De to nye adgangskoder er ikke ens. Skriv den samme to gange.", field="password_again")
-    if new == old:
-        raise InvalidInput("Den nye adgangskode skal være en anden end den nuværende.", field="password")
-    user.password_hash = hash_password(new)
+    user.password_hash = password_hash
     session.add(user)
     ended = end_sessions(session, user.id, keep_token=keep_token)
     record(
