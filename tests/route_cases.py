@@ -19,7 +19,7 @@ from app.domain.rounds import find_round
 from app.domain.vocabulary import LinkPurpose, Role, RoundState
 from app.models import User
 from tests.factories import AARHUS, ALLEROED, HOVEDSTADEN, KOEBENHAVN, PASSWORD, make_round
-from tests.scenarios import FREDERIKSBERG, YEAR, Req, World
+from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
 
 # Log-in and log-out, the own account page and the password links act on the caller's own
 # account (or the link's), not on a municipality; ACCOUNT_CASES below sends each of them.
@@ -45,30 +45,27 @@ class Case:
     owner_status: int = 200
 
 
+INTRUDER_REMARK = "Sat af en uvedkommende."
+
+
 def _row(world: World) -> Req:
     entry = world.entry("hov15-v1")
-    return Req.of_form(
-        f"/raekker/{entry.id}", {"colour": "red", "remark": "Sat af en uvedkommende.", "version": entry.version}
-    )
+    return row_save(entry.id, entry.version, colour="red", remark=INTRUDER_REMARK)
 
 
 def _row_api(world: World) -> Req:
     entry = world.entry("hov15-v1")
-    body = {"colour": "red", "remark": "Sat af en uvedkommende.", "opted_out": False, "version": entry.version}
-    return Req.of_json("PUT", f"/api/entries/{entry.id}", body)
+    return row_save_api(entry.id, entry.version, colour="red", remark=INTRUDER_REMARK, opted_out=False)
 
 
 def _submitted_row(world: World) -> Req:
     entry = world.entry("hov15-v1", world.submitted)
-    return Req.of_form(
-        f"/raekker/{entry.id}", {"colour": "red", "remark": "Sat af en uvedkommende.", "version": entry.version}
-    )
+    return row_save(entry.id, entry.version, colour="red", remark=INTRUDER_REMARK)
 
 
 def _submitted_row_api(world: World) -> Req:
     entry = world.entry("hov15-v1", world.submitted)
-    body = {"colour": "red", "remark": "Sat af en uvedkommende.", "opted_out": False, "version": entry.version}
-    return Req.of_json("PUT", f"/api/entries/{entry.id}", body)
+    return row_save_api(entry.id, entry.version, colour="red", remark=INTRUDER_REMARK, opted_out=False)
 
 
 def _committee_form(world: World, report_id: int | None, version: int) -> Req:

@@ -77,6 +77,16 @@ class Req:
         return cls(method, url, json=body)
 
 
+def row_save(entry_id: int | None, version: int, *, colour: str = "", remark: str = "", **fields: Any) -> Req:
+    """A row's save as the page's form sends it (HTMX): the one way tests build it."""
+    return Req.of_form(f"/raekker/{entry_id}", {"colour": colour, "remark": remark, "version": version, **fields})
+
+
+def row_save_api(entry_id: int | None, version: int, **body: Any) -> Req:
+    """The same save through the API."""
+    return Req.of_json("PUT", f"/api/entries/{entry_id}", {"version": version, **body})
+
+
 HEADER = "header"
 FORM_FIELD = "field"
 

@@ -16,14 +16,14 @@ from app.domain.errors import Conflict
 from app.domain.reports.commands import EntryInput, save_entry
 from app.models import StatusChange, StatusEntry
 from tests.factories import NOW
-from tests.scenarios import Browser, Req, World, remark_history
+from tests.scenarios import Browser, Req, World, remark_history, row_save
 
 ROUNDS = 5
 KEY = "hov15-v2"
 
 
 def row_form(entry_id: int | None, version: int, colour: str, remark: str) -> Req:
-    return Req.of_form(f"/raekker/{entry_id}", {"colour": colour, "remark": remark, "version": version})
+    return row_save(entry_id, version, colour=colour, remark=remark)
 
 
 def textarea(html: str) -> str:

@@ -12,6 +12,7 @@ from tests.scenarios import (
     World,
     changed_tables,
     open_browser,
+    row_save,
     snapshot,
     unsafe_routes,
 )
@@ -79,7 +80,7 @@ def test_token_from_before_log_in_is_refused_after_log_in(world: World) -> None:
     token_after = login(browser.client, world.editor)
     assert token_after != token_before
     row = world.entry("hov15-v1")
-    request = Req.of_form(f"/raekker/{row.id}", {"colour": "red", "remark": "Fikseret", "version": row.version})
+    request = row_save(row.id, row.version, colour="red", remark="Fikseret")
     before = snapshot(world.db)
     assert browser.send(request, csrf=token_before).status_code == 403
     assert changed_tables(before, snapshot(world.db)) == []

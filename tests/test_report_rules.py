@@ -23,6 +23,8 @@ from tests.scenarios import (
     open_browser,
     quick_user,
     remark_history,
+    row_save,
+    row_save_api,
     snapshot,
 )
 
@@ -32,12 +34,12 @@ SKAL_KEYS = ["hov15-v1", "hov15-v2", "hov15-v3", "hov15-b1", "hov15-b2", "hov15-
 
 def row_request(world: World, key: str, colour: str = "", remark: str = "", **extra: object) -> Req:
     row = world.entry(key)
-    return Req.of_form(f"/raekker/{row.id}", {"colour": colour, "remark": remark, "version": row.version, **extra})
+    return row_save(row.id, row.version, colour=colour, remark=remark, **extra)
 
 
 def api_row_request(world: World, key: str, **body: object) -> Req:
     row = world.entry(key)
-    return Req.of_json("PUT", f"/api/entries/{row.id}", {"version": row.version, **body})
+    return row_save_api(row.id, row.version, **body)
 
 
 def field_block(html: str, css_class: str) -> str:
