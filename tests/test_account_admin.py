@@ -328,3 +328,28 @@ def test_cli_invite_refuses_an_address_in_use(cli_database: str, db: Database) -
     code, output = run_cli("users", "invite", "ny@example.dk", "--role", "reader")
     assert code == 1 and "Der findes allerede en bruger med e-mailen ny@example.dk." in output
     assert changed_tables(before, snapshot(db)) == []
+
+
+def test_one_person_gets_at_most_three_invitations_an_hour(world: World) -> None:
+    coordinator = world.browser(world.coordinator)
+    location = post(coordinator, "/brugere", NEW).headers["location"].split("?")[0]
+    for _ in range(2):
+        assert post(coordinator, f"{location}/inviter").status_code == 303
+    _refused(world, coordinator, f"{location}/inviter", {}, 429, "ny@alleroed.example har fået 3 invitationer")
+
+
+def test_changing_an_address_is_logged_and_the_new_one_must_be_free(world: World) -> None:
+    admin = world.browser(world.admin)
+    form = {"name": world.reader.name, "role": "reader", "kkr": "", "municipality": ""}
+    taken = form | {"email": world.editor.email}
+    _refused(world, admin, f"/brugere/{world.reader.id}", taken, 422, "Der findes allerede en bruger med e-mailen")
+    assert post(admin, f"/brugere/{world.reader.id}", form | {"email": "Lise@Ny.example"}).status_code == 303
+    changed = [e for e in events(world.db) if e.action is AuditAction.CHANGED]
+    assert changed[-1].detail == f"e-mail: {world.reader.email} → lise@ny.example"
+    assert changed[-1].kkr_id is None  # a reader of no KKR: in the admin's log only
+
+
+def test_own_password_change_needs_the_new_one_twice(world: World) -> None:
+    here = world.browser(world.editor)
+    typo = {"old_password": PASSWORD, "password": "en ny lang sætning her", "password_again": "en ny lang sætning"}
+    _refused(world, here, "/konto/adgangskode", typo, 422, "De to adgangskoder er ikke ens.")
