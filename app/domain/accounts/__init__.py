@@ -1,4 +1,6 @@
-"""Accounts: users (users.py), log-in with throttling and sessions (login.py)."""
+"""Accounts: users (users.py), log-in with throttling and sessions (login.py), the user
+administration (admin.py), invitation and reset links (links.py) and their mails (mails.py), the
+own account (own.py), and the audit log (audit.py)."""
 
 from app.domain.accounts.login import (
     ADDRESS_FACTOR,

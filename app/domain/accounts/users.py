@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.domain.access import AccountScope, Actor
 from app.domain.errors import InvalidInput
@@ -165,7 +165,3 @@ def scope_label(session: Session, user: User) -> str:
         kkr = session.get(Kkr, user.kkr_id)
         return kkr.name if kkr else ""
     return "Alle" if user.role is Role.ADMIN else ""
-
-
-def kkr_names(session: Session) -> list[str]:
-    return list(session.exec(select(Kkr.name).order_by(col(Kkr.name))))
