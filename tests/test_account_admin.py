@@ -353,3 +353,35 @@ def test_own_password_change_needs_the_new_one_twice(world: World) -> None:
     here = world.browser(world.editor)
     typo = {"old_password": PASSWORD, "password": "en ny lang sætning her", "password_again": "en ny lang sætning"}
     _refused(world, here, "/konto/adgangskode", typo, 422, "De to adgangskoder er ikke ens.")
+
+
+def test_the_api_lists_the_same_accounts_and_log_as_the_pages(world: World) -> None:
+    assert post(world.browser(world.coordinator), f"/brugere/{world.colleague.id}/deaktiver").status_code == 303
+    coordinator = world.browser(world.coordinator).client
+    listed = {user["email"]: user for user in coordinator.get("/api/users").json()}
+    assert world.admin.email not in listed and world.far_coordinator.email not in listed
+    assert listed[world.colleague.email]["state"] == "deactivated"
+    assert listed[world.editor.email] | {"last_login_at": None} == {
+        "id": world.editor.id,
+        "email": world.editor.email,
+        "name": "Jette Jobcenterchef",
+        "role": "editor",
+        "scope": "Allerød",
+        "state": "active",
+        "last_login_at": None,
+    }
+    assert [u["email"] for u in coordinator.get("/api/users", params={"q": "kollega"}).json()] == [
+        world.colleague.email
+    ]
+    [event] = coordinator.get("/api/users/audit").json()
+    assert (event["action"], event["who"], event["user_email"]) == (
+        "deactivated",
+        "Kirsten Koordinator",
+        world.colleague.email,
+    )
+    assert world.browser(world.far_coordinator).client.get("/api/users/audit").json() == []
+    for user in (world.editor, world.reader):
+        for url in ("/api/users", "/api/users/audit"):
+            response = world.browser(user).client.get(url)
+            assert response.status_code == 403, (user.email, url)
+            assert "administrerer brugere" in response.text or "Kun administratorer" in response.text

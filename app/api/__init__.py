@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import catalogue, me, reports, rounds
+from app.api import catalogue, me, reports, rounds, users
 
 router = APIRouter(prefix="/api")
-for module in (catalogue, me, reports, rounds):
+for module in (catalogue, me, reports, rounds, users):
     router.include_router(module.router)
