@@ -385,3 +385,12 @@ def test_the_api_lists_the_same_accounts_and_log_as_the_pages(world: World) -> N
             response = world.browser(user).client.get(url)
             assert response.status_code == 403, (user.email, url)
             assert "administrerer brugere" in response.text or "Kun administratorer" in response.text
+
+
+def test_an_out_of_range_user_id_is_a_clear_refusal(world: World) -> None:
+    admin = world.browser(world.admin)
+    for user_id in ("0", "2147483648", "9223372036854775808", "abc"):
+        page = admin.client.get(f"/brugere/{user_id}")
+        assert page.status_code == 422, (user_id, page.status_code)
+        assert "Ugyldig anmodning" in page.text
+        assert post(admin, f"/brugere/{user_id}/deaktiver").status_code == 422

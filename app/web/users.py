@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -26,6 +26,8 @@ from app.models import User
 from app.web.templating import render
 
 router = APIRouter()
+# Bounded, so no id can overflow the database's integer and turn into a 500.
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 # What the page says after a redirect; the query names one of these, never free text.
 NOTICES = {
@@ -143,7 +145,9 @@ def invite(
 
 
 @router.get("/brugere/{user_id}")
-def user_page(request: Request, user_id: int, session: ReadSession, actor: CurrentActor, besked: str = "") -> Response:
+def user_page(
+    request: Request, user_id: UserId, session: ReadSession, actor: CurrentActor, besked: str = ""
+) -> Response:
     account = get_managed_user(session, actor, user_id)
     form = _form_of(session, account)
     return _form_page(request, session, actor, user=account, form=form, notice=NOTICES.get(besked, ""))
@@ -152,7 +156,7 @@ def user_page(request: Request, user_id: int, session: ReadSession, actor: Curre
 @router.post("/brugere/{user_id}")
 def change(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -187,7 +191,7 @@ def _act(
     database: DatabaseDep,
     user: User,
     actor: Actor,
-    user_id: int,
+    user_id: UserId,
     client_ip: str,
     notice: str,
     action: Any,
@@ -207,7 +211,7 @@ def _act(
 @router.post("/brugere/{user_id}/deaktiver")
 def deactivate(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -223,7 +227,7 @@ def deactivate(
 @router.post("/brugere/{user_id}/genaktiver")
 def reactivate(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -239,7 +243,7 @@ def reactivate(
 @router.post("/brugere/{user_id}/inviter")
 def reinvite(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
