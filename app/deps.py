@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from app.config import Settings
@@ -92,4 +92,10 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
 ClientIp = Annotated[str, Depends(client_ip)]
 LinkPolicyDep = Annotated[LinkPolicy, Depends(link_policy)]
+
+# Every integer in a URL path: ids, municipality codes and years. Bounded so that no value can
+# overflow the database's integer (PostgreSQL's is 32 bits, SQLite's 64) and turn into a 500.
+MAX_PATH_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_PATH_ID, description="Et id eller en kommunekode (et positivt heltal).")]
+PathYear = Annotated[int, Path(ge=2000, le=2100, description="Året (2000-2100).")]
 MailComposer = Annotated[Composer, Depends(get_composer)]

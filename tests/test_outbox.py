@@ -351,3 +351,25 @@ def test_fremdrift_worker_once_delivers_the_outbox(db: Database, database_url: s
     assert "outbox: SendReport(configured=True, claimed=1, sent=1" in out.decode()
     with db.read() as session:
         assert session.exec(select(OutboxMail.state).where(col(OutboxMail.id) > 0)).all() == [MailState.SENT]
+
+
+def test_fremdrift_serve_runs_the_sender_by_default(db: Database, database_url: str, smtp: SmtpServer) -> None:
+    queue(db, now=datetime.now(UTC))
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "FREMDRIFT_SMTP_HOST": smtp.host,
+        "FREMDRIFT_SMTP_PORT": str(smtp.port),
+        "FREMDRIFT_SMTP_SECURITY": "none",
+        "FREMDRIFT_WORKER_INTERVAL_SECONDS": "0.2",
+    }
+    fremdrift = Path(sys.executable).with_name("fremdrift")
+    command = [str(fremdrift), "serve", "--port", str(free_port())]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not smtp.recorder.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(15)
+    assert [m["To"] for m in smtp.recorder.messages] == ["redaktoer@alleroed.dk"]

@@ -1,5 +1,6 @@
 """Reminders by hand and on the round's schedule, delivered to a real SMTP server (aiosmtpd)."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -209,3 +210,45 @@ def test_the_worker_sends_the_due_step_and_its_mails_in_one_pass(
     # A second pass the same day sends nothing more.
     again = run_once(world.db, jobs_for(smtp_settings(database_url, smtp)), at(2, 14, 15))
     assert again["reminders"] == 0 and len(smtp.recorder.messages) == 4
+
+
+def test_an_smtp_refusal_shows_in_the_overview_next_to_the_reminder(
+    world: World, database_url: str, smtp: SmtpServer
+) -> None:
+    coordinator = world.browser(world.coordinator)
+    coordinator.send(Req.of_form(f"/runder/{world.round.id}/paamindelser", {"municipality_code": KOEBENHAVN}))
+    smtp.recorder.refuse_rcpt = "550 5.1.1 Postkassen findes ikke"
+
+    send_due_mail(world.db, at(1, 20, 10), settings=smtp_settings(database_url, smtp))
+
+    html = coordinator.client.get(f"/runder/{world.round.id}").text
+    row = html.split(f'id="kommune-{KOEBENHAVN}"')[1].split("</tr>")[0]
+    assert "(kunne ikke sendes)" in row
+    assert "SMTP-serveren afviste modtageren (550 5.1.1 Postkassen findes ikke)." in row
+
+
+def test_two_workers_at_once_remind_each_municipality_once(world: World, database_url: str) -> None:
+    """On PostgreSQL the open rounds are claimed with SKIP LOCKED; on SQLite the writers queue."""
+    other = Database(database_url)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def work(database: Database) -> None:
+        barrier.wait()
+        try:
+            with database.write() as session:
+                counts.append(send_scheduled_reminders(session, now=at(2, 14), composer=COMPOSER))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(database,)) for database in (world.db, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other.dispose()
+
+    assert errors == []
+    assert sorted(counts) == [0, 28]
+    assert len(reminders_of(world.db, 14)) == 28

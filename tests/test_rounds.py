@@ -3,6 +3,8 @@ coordinator's pages, in the API and with `fremdrift rounds`."""
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,13 +15,25 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.config import get_settings
 from app.db import Database
+from app.domain.accounts import actor_of
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
+from app.domain.errors import InvalidInput, NotAllowedNow, NotFound
 from app.domain.municipalities import find_kkr
-from app.domain.rounds.lifecycle import edition_choices
+from app.domain.rounds.lifecycle import (
+    RoundInput,
+    close_round,
+    edition_choices,
+    get_round_by_id,
+    open_round,
+    plan_round,
+    reopen_round,
+    set_reminder_schedule,
+)
+from app.domain.rounds.timeline import latest_comment, report_timeline
 from app.domain.vocabulary import ReportState, Role, RoundState
-from app.models import ReportingRound
-from tests.factories import ALLEROED, NOW, make_round, start
+from app.models import Reminder, ReportingRound
+from tests.factories import ALLEROED, KOEBENHAVN, NOW, make_round, start
 from tests.scenarios import MIDTJYLLAND, YEAR, Browser, Req, World, changed_tables, open_browser, quick_user, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogues"
@@ -213,3 +227,100 @@ def test_fremdrift_rounds_create_open_close_list(cli_database: str, db: Database
     code, output = run_cli("rounds", "open", "2030", "--kkr", "KKR Atlantis")
     assert code == 1 and "Ukendt KKR" in output
     assert run_cli("rounds", "list", "--kkr", "KKR Midtjylland") == (0, "Ingen runder.\n")
+
+
+def test_the_domain_names_every_missing_field_and_refuses_moves_out_of_order(db: Database) -> None:
+    admin = actor_of(quick_user(db, Role.ADMIN))
+    kkr_id = hovedstaden_id(db)
+    blank = RoundInput(kkr_id, 2027, "", date(2028, 1, 3), date(2028, 2, 28))
+    cases = [
+        (replace(blank, kkr_id=None), "kkr", "Vælg en KKR."),
+        (replace(blank, kkr_id=999), "kkr", "Vælg en KKR."),
+        (replace(blank, year=None), "year", "Angiv statusåret."),
+        (replace(blank, deadline=None), "deadline", "Angiv fristen."),
+        (replace(blank, reminder_days="400"), "reminder_days", "365 dage"),
+        (replace(blank, reminder_days="0"), "reminder_days", "0 er ikke et trin"),
+    ]
+    for data, field, message in cases:
+        with db.write() as session, pytest.raises(InvalidInput, match=message) as refused:
+            plan_round(session, admin, data, now=NOW)
+        assert refused.value.field == field
+    with db.read() as session:  # a KKR without a catalogue
+        nordjylland = find_kkr(session, "KKR Nordjylland")
+        assert nordjylland is not None
+    with db.write() as session, pytest.raises(InvalidInput, match="har intet katalog endnu"):
+        plan_round(session, admin, replace(blank, kkr_id=nordjylland.id), now=NOW)
+
+    with db.write() as session:
+        planned = plan_round(session, admin, blank, now=NOW)
+    round_id = planned.id or 0
+    refusals = [
+        (close_round, "ikke åbnet endnu"),
+        (reopen_round, "Kun en lukket runde"),
+    ]
+    for command, message in refusals:
+        with db.write() as session, pytest.raises(NotAllowedNow, match=message):
+            command(session, admin, round_id, now=NOW)
+    with db.write() as session:
+        open_round(session, admin, round_id, now=NOW)
+    with db.write() as session, pytest.raises(NotAllowedNow, match="allerede åben"):
+        open_round(session, admin, round_id, now=NOW)
+    with db.write() as session:
+        close_round(session, admin, round_id, now=NOW)
+    with db.write() as session, pytest.raises(NotAllowedNow, match="en lukket runde genåbnes"):
+        open_round(session, admin, round_id, now=NOW)
+    with db.write() as session, pytest.raises(NotAllowedNow, match="lukket; der sendes ikke"):
+        set_reminder_schedule(session, admin, round_id, "3", now=NOW)
+    with db.write() as session:
+        published = session.get(ReportingRound, round_id)
+        assert published is not None
+        published.state = RoundState.PUBLISHED
+        session.add(published)
+    with db.write() as session, pytest.raises(NotAllowedNow, match="offentliggjort og kan ikke genåbnes"):
+        reopen_round(session, admin, round_id, now=NOW)
+    with db.read() as session, pytest.raises(NotFound):
+        get_round_by_id(session, 9999)
+
+
+def test_the_timeline_names_scheduled_reminders_and_whom_they_reached(world: World) -> None:
+    with world.db.write() as session:
+        for days_before, code in ((3, KOEBENHAVN), (-2, KOEBENHAVN), (3, 190)):
+            session.add(
+                Reminder(
+                    round_id=world.round.id or 0,
+                    municipality_code=code,
+                    days_before=days_before,
+                    sent_at=NOW,
+                    recipients="kim@example.dk" if code == KOEBENHAVN else "",
+                )
+            )
+    with world.db.read() as session:
+        copenhagen = report_timeline(
+            session, report_id=None, round_id=world.round.id or 0, municipality_code=KOEBENHAVN
+        )
+        furesoe = report_timeline(session, report_id=None, round_id=world.round.id or 0, municipality_code=190)
+    assert [item.detail for item in copenhagen] == [
+        "planlagt, 3 dage før fristen til kim@example.dk",
+        "planlagt, 2 dage efter fristen til kim@example.dk",
+    ]
+    assert all(item.label == "Påmindet" and item.by is None for item in copenhagen)
+    assert furesoe[0].detail == "planlagt, 3 dage før fristen (kommunen har ingen redaktører med e-mail)"
+    assert latest_comment(copenhagen) is None
+
+
+def test_absurd_numbers_in_round_urls_and_forms_get_a_message_never_a_500(world: World) -> None:
+    coordinator = world.browser(world.coordinator)
+    huge = 2**40
+    for url in (
+        f"/runder/{huge}",
+        f"/api/rounds/{huge}",
+        f"/api/rounds/{huge}/follow-up",
+        "/api/reports/201/1850/timeline",
+    ):
+        assert coordinator.client.get(url).status_code == 422, url
+    assert coordinator.client.get("/runder/999999").status_code == 404
+    assert coordinator.client.get(f"/runder/katalogvalg?kkr_id={huge}&year=2025").status_code == 422
+    remind = coordinator.send(Req.of_form(f"/runder/{world.round.id}/paamindelser", {"municipality_code": huge}))
+    assert remind.status_code == 422
+    body = {"kkr_id": huge, "year": 2027, "opens_on": "2028-01-03", "deadline": "2028-02-28"}
+    assert coordinator.send(Req.of_json("POST", "/api/rounds", body)).status_code == 422

@@ -9,7 +9,17 @@ from pydantic import BaseModel, Field
 
 from app.api.reports import report_state_out
 from app.api.schemas import ReportStateOut
-from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession, SettingsDep
+from app.deps import (
+    MAX_PATH_ID,
+    CurrentActor,
+    DatabaseDep,
+    MailComposer,
+    Now,
+    PathId,
+    PathYear,
+    ReadSession,
+    SettingsDep,
+)
 from app.domain.access import Action
 from app.domain.reports.queries import get_report_id
 from app.domain.reports.view import load_report_page
@@ -34,8 +44,8 @@ router = APIRouter(tags=["opfølgningsrunder"])
 
 
 class RoundIn(BaseModel):
-    kkr_id: int
-    year: int
+    kkr_id: int = Field(ge=1, le=MAX_PATH_ID)
+    year: int = Field(ge=2000, le=2100)
     catalogue: str = Field(default="", max_length=200, description="Katalogets id; tomt: udgaven, der gælder året.")
     opens_on: date
     deadline: date
@@ -89,7 +99,9 @@ class ScheduleIn(BaseModel):
 
 
 class RemindIn(BaseModel):
-    municipality_code: int | None = Field(default=None, description="Tomt: alle, der ikke har indsendt.")
+    municipality_code: int | None = Field(
+        default=None, ge=1, le=MAX_PATH_ID, description="Tomt: alle, der ikke har indsendt."
+    )
 
 
 class RemindOut(BaseModel):
@@ -180,13 +192,13 @@ def create(body: RoundIn, database: DatabaseDep, actor: CurrentActor, now: Now) 
 
 
 @router.get("/rounds/{round_id}")
-def get_round(round_id: int, session: ReadSession, actor: CurrentActor) -> RoundOut:
+def get_round(round_id: PathId, session: ReadSession, actor: CurrentActor) -> RoundOut:
     return _round_out(session, get_managed_round(session, actor, round_id, Action.FOLLOW_UP))
 
 
 @router.get("/rounds/{round_id}/follow-up")
 def overview(
-    round_id: int,
+    round_id: PathId,
     session: ReadSession,
     actor: CurrentActor,
     now: Now,
@@ -197,32 +209,32 @@ def overview(
 
 
 @router.post("/rounds/{round_id}/open")
-def open_(round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
+def open_(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
     with database.write() as session:
         return _round_out(session, open_round(session, actor, round_id, now=now))
 
 
 @router.post("/rounds/{round_id}/close")
-def close(round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
+def close(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
     with database.write() as session:
         return _round_out(session, close_round(session, actor, round_id, now=now))
 
 
 @router.post("/rounds/{round_id}/reopen")
-def reopen(round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
+def reopen(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
     with database.write() as session:
         return _round_out(session, reopen_round(session, actor, round_id, now=now))
 
 
 @router.put("/rounds/{round_id}/reminder-schedule")
-def schedule(round_id: int, body: ScheduleIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
+def schedule(round_id: PathId, body: ScheduleIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> RoundOut:
     with database.write() as session:
         return _round_out(session, set_reminder_schedule(session, actor, round_id, body.reminder_days, now=now))
 
 
 @router.post("/rounds/{round_id}/reminders")
 def remind(
-    round_id: int,
+    round_id: PathId,
     body: RemindIn,
     database: DatabaseDep,
     actor: CurrentActor,
@@ -242,7 +254,7 @@ def remind(
 
 
 @router.post("/reports/{code}/{year}/approve")
-def approve(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
+def approve(code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
     with database.write() as session:
         ref = approve_report(session, actor, get_report_id(session, code, year), now=now)
     return report_state_out(ref.report)
@@ -250,7 +262,13 @@ def approve(code: int, year: int, database: DatabaseDep, actor: CurrentActor, no
 
 @router.post("/reports/{code}/{year}/send-back")
 def send_back(
-    code: int, year: int, body: SendBackIn, database: DatabaseDep, actor: CurrentActor, now: Now, composer: MailComposer
+    code: PathId,
+    year: PathYear,
+    body: SendBackIn,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    composer: MailComposer,
 ) -> ReportStateOut:
     with database.write() as session:
         report_id = get_report_id(session, code, year)
@@ -259,7 +277,7 @@ def send_back(
 
 
 @router.get("/reports/{code}/{year}/timeline")
-def timeline(code: int, year: int, session: ReadSession, actor: CurrentActor) -> list[TimelineItemOut]:
+def timeline(code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> list[TimelineItemOut]:
     page = load_report_page(session, actor, code, year)
     return [
         TimelineItemOut(at=item.at, event=item.kind, label=item.label, detail=item.detail, by=item.by)

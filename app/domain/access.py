@@ -84,6 +84,11 @@ def is_allowed(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> b
     return False  # pragma: no cover - every role is matched above
 
 
+def manages_rounds(actor: Actor) -> bool:
+    """Whether the actor works on rounds at all (the rounds pages): admins and coordinators."""
+    return actor.role in (Role.ADMIN, Role.COORDINATOR)
+
+
 def require(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> None:
     """Raise unless ``actor`` may do ``action`` to the report (or the KKR's rounds) in ``scope``.
 

@@ -1,13 +1,16 @@
 """The coordinator's pages: the rounds, a round's follow-up overview, reminders and review."""
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
-from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession, SettingsDep
+from app.config import Settings
+from app.deps import MAX_PATH_ID, CurrentActor, DatabaseDep, MailComposer, Now, PathId, ReadSession, SettingsDep
 from app.domain.access import Actor
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.reports.rules import MAX_COMMENT_LENGTH
@@ -29,6 +32,7 @@ from app.domain.rounds.reminders import send_reminders
 from app.domain.rounds.review import approve_report, send_back_report
 from app.domain.vocabulary import FollowUpState
 from app.mail.sender import NOT_CONFIGURED, smtp_configured
+from app.models import ReportingRound
 from app.web.reports import report_url
 from app.web.templating import render
 
@@ -47,16 +51,16 @@ MESSAGES = {
 }
 
 
-def round_url(round_id: int, **query: str) -> str:
+def round_url(round_id: PathId, **query: str) -> str:
     suffix = f"?{urlencode(query)}" if query else ""
     return f"/runder/{round_id}{suffix}"
 
 
-def _mail_notice(settings: Any) -> str | None:
+def _mail_notice(settings: Settings) -> str | None:
     return None if smtp_configured(settings) else NOT_CONFIGURED
 
 
-def _new_round_form(session: Any, actor: Actor, now: Any, values: dict[str, Any]) -> dict[str, Any]:
+def _new_round_form(session: Session, actor: Actor, now: datetime, values: dict[str, Any]) -> dict[str, Any]:
     kkrs = managed_kkrs(session, actor)
     kkr_id = values.get("kkr_id") or (kkrs[0].id if kkrs else None)
     year = values.get("year") or local_date(now).year - 1
@@ -79,8 +83,8 @@ def edition_select(
     session: ReadSession,
     actor: CurrentActor,
     now: Now,
-    kkr_id: Annotated[int | None, Query()] = None,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    kkr_id: Annotated[int | None, Query(ge=1, le=MAX_PATH_ID)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     """The catalogue editions for the year typed in: the one in force that year first (HTMX)."""
     context = _new_round_form(session, actor, now, {"kkr_id": kkr_id, "year": year})
@@ -93,7 +97,7 @@ def create(
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
-    kkr_id: Annotated[int | None, Form()] = None,
+    kkr_id: Annotated[int | None, Form(ge=1, le=MAX_PATH_ID)] = None,
     year: Annotated[str, Form(max_length=10)] = "",
     catalogue: Annotated[str, Form(max_length=200)] = "",
     opens_on: Annotated[str, Form(max_length=20)] = "",
@@ -152,7 +156,7 @@ def _parse_date(text: str, field: str, label: str) -> date | None:
 @router.get("/runder/{round_id}")
 def overview(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     session: ReadSession,
     actor: CurrentActor,
     now: Now,
@@ -172,9 +176,9 @@ def overview(
     return render(request, "pages/follow_up.html", context)
 
 
-def _lifecycle_route(path: str, command: Any, message: str) -> None:
+def _lifecycle_route(path: str, command: Callable[..., ReportingRound], message: str) -> None:
     @router.post(f"/runder/{{round_id}}/{path}", name=f"round_{path}")
-    def change(round_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+    def change(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
         with database.write() as session:
             command(session, actor, round_id, now=now)
         return RedirectResponse(round_url(round_id, besked=message), status_code=303)
@@ -187,7 +191,7 @@ _lifecycle_route("genaabn", reopen_round, "genaabnet")
 
 @router.post("/runder/{round_id}/plan")
 def schedule(
-    round_id: int,
+    round_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -200,12 +204,12 @@ def schedule(
 
 @router.post("/runder/{round_id}/paamindelser")
 def remind(
-    round_id: int,
+    round_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
     composer: MailComposer,
-    municipality_code: Annotated[int | None, Form()] = None,
+    municipality_code: Annotated[int | None, Form(ge=1, le=MAX_PATH_ID)] = None,
 ) -> Response:
     with database.write() as session:
         send_reminders(session, actor, round_id, municipality_code=municipality_code, composer=composer, now=now)
@@ -213,7 +217,7 @@ def remind(
 
 
 @router.post("/rapporter/{report_id}/godkend")
-def approve(report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+def approve(report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     with database.write() as session:
         ref = approve_report(session, actor, report_id, now=now)
     return RedirectResponse(report_url(ref.municipality_code, ref.year) + "?besked=godkendt", status_code=303)
@@ -222,14 +226,14 @@ def approve(report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now
 @router.post("/rapporter/{report_id}/send-tilbage")
 def send_back(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
     composer: MailComposer,
     settings: SettingsDep,
-    code: Annotated[int, Form()],
-    year: Annotated[int, Form()],
+    code: Annotated[int, Form(ge=1, le=MAX_PATH_ID)],
+    year: Annotated[int, Form(ge=2000, le=2100)],
     comment: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     try:

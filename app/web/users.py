@@ -2,11 +2,21 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.deps import ClientIp, CurrentActor, CurrentUser, DatabaseDep, LinkPolicyDep, MailComposer, Now, ReadSession
+from app.deps import (
+    ClientIp,
+    CurrentActor,
+    CurrentUser,
+    DatabaseDep,
+    LinkPolicyDep,
+    MailComposer,
+    Now,
+    PathId,
+    ReadSession,
+)
 from app.domain.access import Actor
 from app.domain.accounts.admin import (
     Doer,
@@ -26,8 +36,6 @@ from app.models import User
 from app.web.templating import render
 
 router = APIRouter()
-# Bounded, so no id can overflow the database's integer and turn into a 500.
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 # What the page says after a redirect; the query names one of these, never free text.
 NOTICES = {
@@ -146,7 +154,7 @@ def invite(
 
 @router.get("/brugere/{user_id}")
 def user_page(
-    request: Request, user_id: UserId, session: ReadSession, actor: CurrentActor, besked: str = ""
+    request: Request, user_id: PathId, session: ReadSession, actor: CurrentActor, besked: str = ""
 ) -> Response:
     account = get_managed_user(session, actor, user_id)
     form = _form_of(session, account)
@@ -156,7 +164,7 @@ def user_page(
 @router.post("/brugere/{user_id}")
 def change(
     request: Request,
-    user_id: UserId,
+    user_id: PathId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -191,7 +199,7 @@ def _act(
     database: DatabaseDep,
     user: User,
     actor: Actor,
-    user_id: UserId,
+    user_id: PathId,
     client_ip: str,
     notice: str,
     action: Any,
@@ -211,7 +219,7 @@ def _act(
 @router.post("/brugere/{user_id}/deaktiver")
 def deactivate(
     request: Request,
-    user_id: UserId,
+    user_id: PathId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -227,7 +235,7 @@ def deactivate(
 @router.post("/brugere/{user_id}/genaktiver")
 def reactivate(
     request: Request,
-    user_id: UserId,
+    user_id: PathId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,
@@ -243,7 +251,7 @@ def reactivate(
 @router.post("/brugere/{user_id}/inviter")
 def reinvite(
     request: Request,
-    user_id: UserId,
+    user_id: PathId,
     database: DatabaseDep,
     user: CurrentUser,
     actor: CurrentActor,

@@ -58,6 +58,17 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> Non
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`fremdrift demo` into a temporary SQLite file, then `fremdrift serve` on a free port."""
+    yield from serve_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def own_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A demo server for one test module alone, for tests whose changes others must not see
+    (a new round changes every user's front page)."""
+    yield from serve_demo(tmp_path_factory)
+
+
+def serve_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # Fail, never skip: scripts/test installs both, so a missing one is a broken set-up to see.
     if not FREMDRIFT.exists():
         pytest.fail(f"{FREMDRIFT} is not installed: run scripts/test, which installs it")

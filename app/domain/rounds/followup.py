@@ -69,6 +69,7 @@ class ReminderSent:
     by: str | None  # None: the schedule
     recipients: list[str]
     mail: dict[MailState, int]  # the state of its mails in the outbox
+    error: str = ""  # the SMTP server's last refusal or fault, for a mail not yet sent
 
     @property
     def delivered(self) -> bool:
@@ -266,11 +267,16 @@ def _reminders(session: Session, round_id: int) -> dict[int, list[ReminderSent]]
     """The round's reminders by municipality, newest first, each with its mails' states."""
     prefix = f"reminder:{round_id}:"
     mail_states: dict[int, Counter[MailState]] = defaultdict(Counter)
-    for key, mail_state in session.exec(
-        select(OutboxMail.dedupe_key, OutboxMail.state).where(col(OutboxMail.dedupe_key).startswith(prefix))
+    errors: dict[int, str] = {}
+    for key, mail_state, error in session.exec(
+        select(OutboxMail.dedupe_key, OutboxMail.state, OutboxMail.last_error).where(
+            col(OutboxMail.dedupe_key).startswith(prefix)
+        )
     ):
         reminder_id = int((key or "").removeprefix(prefix).split(":", 1)[0])
         mail_states[reminder_id][MailState(mail_state)] += 1
+        if error and mail_state != MailState.SENT:
+            errors[reminder_id] = error
     found: dict[int, list[ReminderSent]] = defaultdict(list)
     for reminder, by in session.exec(
         select(Reminder, User.name)
@@ -280,6 +286,13 @@ def _reminders(session: Session, round_id: int) -> dict[int, list[ReminderSent]]
     ):
         recipients = [a for a in reminder.recipients.split(", ") if a]
         found[reminder.municipality_code].append(
-            ReminderSent(reminder.sent_at, reminder.days_before, by, recipients, dict(mail_states[reminder.id or 0]))
+            ReminderSent(
+                reminder.sent_at,
+                reminder.days_before,
+                by,
+                recipients,
+                dict(mail_states[reminder.id or 0]),
+                errors.get(reminder.id or 0, ""),
+            )
         )
     return found

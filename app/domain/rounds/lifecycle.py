@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain.access import Action, Actor, KkrScope, require
+from app.domain.access import Action, Actor, KkrScope, manages_rounds, require
 from app.domain.errors import InvalidInput, NotAllowedNow, NotFound
 from app.domain.municipalities import find_kkr
 from app.domain.vocabulary import Role, RoundState
@@ -63,15 +63,18 @@ class RoundSummary:
 
 
 def list_rounds(session: Session, actor: Actor | None = None, *, kkr_name: str | None = None) -> list[RoundSummary]:
-    """The rounds the actor manages (an admin or the CLI: all), by KKR, newest year first."""
+    """The rounds the actor manages (an admin or the CLI: all; a coordinator: their KKR's), by
+    KKR, newest year first. Anyone else is told the page does not exist."""
     query = (
         select(ReportingRound, Kkr, Catalogue)
         .join(Kkr, col(Kkr.id) == ReportingRound.kkr_id)
         .join(Catalogue, col(Catalogue.id) == ReportingRound.catalogue_id)
         .order_by(col(Kkr.name), col(ReportingRound.year).desc())
     )
-    if actor is not None and actor.role is not Role.ADMIN:
-        query = query.where(ReportingRound.kkr_id == (actor.kkr_id if actor.role is Role.COORDINATOR else -1))
+    if actor is not None and not manages_rounds(actor):
+        raise NotFound("Siden findes ikke.")  # editors and readers find their rounds on the front page
+    if actor is not None and actor.role is Role.COORDINATOR:
+        query = query.where(ReportingRound.kkr_id == actor.kkr_id)
     if kkr_name is not None:
         query = query.where(Kkr.name == kkr_name)
     return [RoundSummary(*row) for row in session.exec(query)]

@@ -40,6 +40,7 @@ def report_timeline(
             select(ReportEvent, User.name)
             .outerjoin(User, col(User.id) == ReportEvent.by_id)
             .where(ReportEvent.report_id == report_id)
+            .order_by(col(ReportEvent.id))
         ):
             detail = (
                 STARTED_DETAILS.get(event.detail, event.detail)
@@ -52,6 +53,7 @@ def report_timeline(
         .outerjoin(User, col(User.id) == Reminder.by_id)
         .where(Reminder.round_id == round_id)
         .where(Reminder.municipality_code == municipality_code)
+        .order_by(col(Reminder.id))
     ):
         if reminder.days_before is None:
             how = "sendt af koordinatoren"
