@@ -37,9 +37,6 @@ class LinkPolicy:
     invitations_per_actor: int = 100
     invitations_per_user: int = 3
 
-    def lifetime(self, purpose: LinkPurpose) -> timedelta:
-        return self.invitation_lifetime if purpose is LinkPurpose.INVITATION else self.reset_lifetime
-
 
 class LinkInvalid(DomainError):
     """The link cannot be used: unknown, used, expired, or the account is deactivated."""
@@ -48,6 +45,8 @@ class LinkInvalid(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """Too many links asked for within the hour: refused, nothing changes."""
+
     status_code = 429
 
 
