@@ -3,7 +3,10 @@
 #   docker run -p 8000:8000 -v fremdrift-data:/data -e FREMDRIFT_SECRET_KEY=... fremdrift
 # Without arguments the container migrates the database and serves on port 8000; with arguments
 # it runs them instead: docker run --rm -it -v fremdrift-data:/data fremdrift fremdrift users add ...
-FROM python:3.11-slim-bookworm
+# BASE: another image with Python 3.11 on bookworm, e.g. one built from Debian's packages alone
+# (scripts/container-base.Containerfile) where no registry can be reached.
+ARG BASE=python:3.11-slim-bookworm
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from app import migrate
+from app.backup import BackupError, backup_sqlite, export_all, import_all, read_export, write_export
 from app.config import SEED_DIR, get_settings
 from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
@@ -404,6 +405,52 @@ def rounds_list(
         database.dispose()
 
 
+# ---------------------------------------------------------------------------- backup and moving data
+
+BackupFile = Annotated[Path, typer.Argument(help="Filen, der skrives til eller læses fra.", show_default=False)]
+
+
+@app.command("backup")
+def backup(file: BackupFile) -> None:
+    """Tag en konsistent kopi af SQLite-databasen, mens serveren kører (SQLites online backup)."""
+    try:
+        pages = backup_sqlite(get_settings().database_url, file)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Kopi gemt i {file} ({pages} sider, integritetstjek ok).")
+
+
+@app.command("export-all")
+def export_all_command(file: BackupFile) -> None:
+    """Skriv alle data (alle tabeller) til en JSON-fil, som import-all kan læse i SQLite eller PostgreSQL."""
+    database = _database()
+    try:
+        export = export_all(database)
+    finally:
+        database.dispose()
+    write_export(export, file)
+    rows = sum(len(table["rows"]) for table in export["tables"].values())
+    typer.echo(f"{rows} rækker fra {len(export['tables'])} tabeller skrevet til {file}.")
+
+
+@app.command("import-all")
+def import_all_command(
+    file: BackupFile,
+    replace: Annotated[bool, typer.Option(help="Slet alt i databasen først (ellers skal den være tom).")] = False,
+) -> None:
+    """Indlæs en fil fra export-all i en database opgraderet til samme skemaversion (én transaktion)."""
+    database = _database()
+    try:
+        loaded = import_all(database, read_export(file), replace=replace)
+    except BackupError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    typer.echo(f"{sum(loaded.values())} rækker indlæst i {len(loaded)} tabeller.")
+
+
 # ---------------------------------------------------------------------------- demo and serve
 
 
@@ -441,19 +488,38 @@ def serve(
     port: Annotated[int, typer.Option(help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer (PostgreSQL tåler flere).")] = 1,
 ) -> None:
-    """Start webserveren (uvicorn) og, medmindre FREMDRIFT_WORKER_IN_SERVE=false, baggrundsjobbene."""
+    """Start webserveren (uvicorn) og, medmindre FREMDRIFT_WORKER_IN_SERVE=false, baggrundsjobbene.
+
+    X-Forwarded-For troes kun fra de proxyer, der står i FREMDRIFT_TRUSTED_PROXIES (som standard ingen).
+    """
     settings = get_settings()
     background = None
     if settings.worker_in_serve:
         background = Worker(_database(), jobs_for(settings), interval=settings.worker_interval_seconds)
         background.start()
     typer.echo(f"Fremdrift kører på http://{host}:{port}/  (stop med Ctrl+C)")
+    trusted = trusted_proxies()
     try:
-        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+        )
     finally:
         if background is not None:
             background.stop()
             background.database.dispose()
+
+
+def trusted_proxies() -> list[str]:
+    """uvicorn's proxy settings: forwarded headers believed only from the proxies named in the
+    settings. (uvicorn's own default would trust 127.0.0.1, so that anyone on the machine, or
+    any local proxy passing the header through, could pose as any address.)"""
+    return [part.strip() for part in get_settings().trusted_proxies.split(",") if part.strip()]
 
 
 @app.command("worker")

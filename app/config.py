@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     https: bool = False
     # Shows a banner that all statuses are fictional; set by scripts/demo.
     demo: bool = False
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto `fremdrift serve` believes:
+    # comma-separated addresses or networks (e.g. "10.0.0.5" or "10.0.0.0/24"). Empty (the
+    # default): no one's, so the log-in throttle counts the real peer's address.
+    trusted_proxies: str = ""
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     # Single-use links to choose a password (app.domain.accounts.links), and how many may be

@@ -14,15 +14,19 @@ from app.domain.accounts import actor_of, user_for_session
 from app.domain.accounts.links import LinkPolicy
 from app.mail.compose import Composer
 from app.models import User
+from app.security.api_request import is_api_request
 from app.security.csrf import SESSION_COOKIE
 
+# The dependencies that only read what is in hand are ``async def``: FastAPI runs a plain ``def``
+# dependency in the thread pool, and each such hop cost more CPU than the work (issue 17).
 
-def get_settings_dep(request: Request) -> Settings:
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
@@ -32,7 +36,7 @@ def get_read_session(database: Annotated[Database, Depends(get_database)]) -> It
         yield session
 
 
-def now() -> datetime:
+async def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -46,29 +50,29 @@ def get_optional_user(request: Request, database: Annotated[Database, Depends(ge
     if not token:
         return None
     with database.read() as session:
-        user = user_for_session(session, token, now=now())
+        user = user_for_session(session, token, now=datetime.now(UTC))
     request.state.user = user
     return user
 
 
-def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
+async def get_current_user(request: Request, user: Annotated[User | None, Depends(get_optional_user)]) -> User:
     if user is None:
-        if request.url.path.startswith("/api"):
+        if is_api_request(request.url.path):
             raise HTTPException(401, "Log ind først.")
         raise LoginRequired()
     return user
 
 
-def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
+async def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
     return actor_of(user)
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The client's address for throttling and the audit log (as uvicorn resolved it)."""
     return request.client.host if request.client else "?"
 
 
-def link_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> LinkPolicy:
+async def link_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> LinkPolicy:
     return LinkPolicy(
         invitation_lifetime=timedelta(hours=settings.invitation_link_hours),
         reset_lifetime=timedelta(hours=settings.reset_link_hours),

@@ -13,12 +13,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router as api_router
+from app.api.errors import HTTP_CODES, HTTP_MESSAGES, api_error, problems_of, summary
 from app.config import DEV_SECRET_KEY, STATIC_DIR, Settings, get_settings
 from app.db import Database
 from app.deps import LoginRequired
 from app.domain.errors import Conflict, DomainError
+from app.security.api_request import is_api_request
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.last_resort import LastResortMiddleware
 from app.security.limits import BodySizeLimitMiddleware
 from app.web import router as web_router
 from app.web.templating import render_error
@@ -53,9 +56,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
 
-    # Outermost first: headers on every response, CSRF before any route runs.
+    # Innermost first: CSRF before any route runs, the body's size before CSRF reads a form, an
+    # unexpected error turned into a Danish 500, and the security headers on every response.
     app.add_middleware(CSRFMiddleware, secret_key=settings.secret_key, secure_cookies=settings.https)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(LastResortMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -66,16 +71,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api")
+    return is_api_request(request.url.path)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         if _wants_json(request):
-            body: dict[str, object] = {"detail": error.message, "field": error.field, "code": type(error).__name__}
-            if isinstance(error, Conflict):
-                body["current"] = error.current
+            current = error.current if isinstance(error, Conflict) else None
+            body = api_error(error.message, type(error).__name__, field=error.field, current=current)
             return JSONResponse(body, status_code=error.status_code)
         return render_error(request, error.message, error.status_code)
 
@@ -88,21 +92,23 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:
-        problems = [
-            {"field": ".".join(str(p) for p in item["loc"][1:]), "message": item["msg"]} for item in error.errors()
-        ]
+        problems = problems_of(list(error.errors()))
         if _wants_json(request):
-            return JSONResponse({"detail": "Ugyldig anmodning.", "problems": problems}, status_code=422)
-        text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return render_error(request, f"Ugyldig anmodning ({text}).", 422)
+            field = problems[0].field if len(problems) == 1 else None
+            body = api_error(summary(problems), "RequestInvalid", field=field, problems=problems)
+            return JSONResponse(body, status_code=422)
+        return render_error(request, summary(problems), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # Starlette's details are English ("Not Found", "There was an error parsing the body"):
+        # each status it raises has its Danish message.
+        status = error.status_code
         if _wants_json(request):
-            return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
-        message = {404: "Siden findes ikke.", 405: "Metoden er ikke tilladt her."}.get(
-            error.status_code, str(error.detail)
-        )
+            detail = HTTP_MESSAGES.get(status, str(error.detail))
+            body = api_error(detail, HTTP_CODES.get(status, f"HTTP{status}"))
+            return JSONResponse(body, status_code=status, headers=error.headers)
+        message = {**HTTP_MESSAGES, 404: "Siden findes ikke."}.get(status, str(error.detail))
         response = render_error(request, message, error.status_code)
         if error.headers:
             response.headers.update(error.headers)

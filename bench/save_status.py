@@ -351,7 +351,7 @@ class Line:
 def print_table(lines: list[Line]) -> None:
     head = (
         f"{'scenario':<34} {'saves':>6} {'errors':>6} {'saves/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'server':>6} {'bench':>6} {'other':>6}  target"
+        f"{'max ms':>7} {'cpu ms':>6} {'server':>6} {'bench':>6} {'other':>6}  target"
     )
     print(head)
     print("-" * len(head) + "-" * 30)
@@ -361,9 +361,14 @@ def print_table(lines: list[Line]) -> None:
             f"{line.name:<34} {line.saves:>6} {sum(line.results.errors.values()):>6} "
             f"{line.saves / line.seconds:>8.1f} {percentile(lat, 50):>7.2f} {percentile(lat, 95):>7.2f} "
             f"{percentile(lat, 99):>7.2f} {max(lat, default=float('nan')):>7.2f} "
+            f"{1000 * line.server_cpu / max(line.saves, 1):>6.2f} "
             f"{line.server_cpu / line.seconds:>6.0%} {line.client_cpu / line.seconds:>6.0%} "
             f"{line.other_cpu / line.seconds:>6.0%}  {line.verdict}"
         )
+    print(
+        "cpu ms: the server's CPU time (user + system, from /proc) over the scenario, divided by its saves;\n"
+        "  it compares across machines and does not depend on how busy the other cores are."
+    )
     print(
         "server / bench / other: CPU used by the server, by this script, and by everything else on the machine, "
         f"per second of the scenario ({os.cpu_count()} CPUs = {os.cpu_count() or 1}00 %)."

@@ -3,7 +3,9 @@
 from fastapi import APIRouter
 
 from app.api import catalogue, me, reports, rounds, users
+from app.api.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api")
+# Every operation documents the one error shape (app.api.errors) for every error it can give.
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 for module in (catalogue, me, reports, rounds, users):
     router.include_router(module.router)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
+from app.api.errors import ApiError, api_error
 from app.api.schemas import (
     CommitteeIn,
     EntryIn,
@@ -15,7 +16,7 @@ from app.api.schemas import (
     ReportStateOut,
     StartIn,
 )
-from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession
+from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
     record_committee,
@@ -71,7 +72,7 @@ def entry_out(row: Row) -> EntryOut:
 
 
 @router.get("/reports/{code}/{year}")
-def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) -> ReportOut:
+def get_report(code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> ReportOut:
     page = load_report_page(session, actor, code, year)
     report = page.report
     return ReportOut(
@@ -93,7 +94,9 @@ def get_report(code: int, year: int, session: ReadSession, actor: CurrentActor) 
 
 
 @router.post("/reports/{code}/{year}/start", status_code=201)
-def start(code: int, year: int, body: StartIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportOut:
+def start(
+    code: PathId, year: PathYear, body: StartIn, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> ReportOut:
     with database.write() as session:
         start_report(session, actor, code, year, carry_over=body.carry_over, now=now)
     with database.read() as session:
@@ -102,9 +105,9 @@ def start(code: int, year: int, body: StartIn, database: DatabaseDep, actor: Cur
 
 @router.put(
     "/entries/{entry_id}",
-    responses={409: {"description": "Rækken er ændret af en anden siden din version."}},
+    responses={409: {"model": ApiError, "description": "Rækken er ændret af en anden siden din version."}},
 )
-def save(entry_id: int, body: EntryIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> EntryOut:
+def save(entry_id: PathId, body: EntryIn, database: DatabaseDep, actor: CurrentActor, now: Now) -> EntryOut:
     data = EntryInput(body.colour, body.remark, body.opted_out, body.opt_out_reason, body.version)
     with database.write() as session:
         found = save_entry(session, actor, entry_id, data, now=now).found
@@ -113,7 +116,7 @@ def save(entry_id: int, body: EntryIn, database: DatabaseDep, actor: CurrentActo
 
 
 @router.get("/entries/{entry_id}/history")
-def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[HistoryOut]:
+def history(entry_id: PathId, session: ReadSession, actor: CurrentActor) -> list[HistoryOut]:
     return [HistoryOut(**change.__dict__) for change in entry_history(session, actor, entry_id).changes]
 
 
@@ -121,24 +124,29 @@ def history(entry_id: int, session: ReadSession, actor: CurrentActor) -> list[Hi
     "/reports/{code}/{year}/submit",
     # The 422 with the list of what is missing is a JSONResponse of its own.
     response_model=ReportStateOut,
-    responses={422: {"description": "Det, der mangler."}},
+    responses={422: {"model": ApiError, "description": "Det, der mangler (missing), eller ugyldige felter."}},
 )
-def submit(code: int, year: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut | Response:
+def submit(
+    code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> ReportStateOut | Response:
     try:
         with database.write() as session:
             ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
     except SubmitIncomplete as incomplete:
         missing = [item.model_dump() for item in missing_out(incomplete.missing)]
-        return JSONResponse(
-            {"detail": incomplete.message, "missing": missing, "code": "SubmitIncomplete"},
-            status_code=422,
-        )
+        return JSONResponse(api_error(incomplete.message, "SubmitIncomplete", missing=missing), status_code=422)
     return report_state_out(ref.report)
 
 
 @router.post("/reports/{code}/{year}/reopen")
 def reopen(
-    code: int, year: int, body: ReopenIn, database: DatabaseDep, actor: CurrentActor, now: Now, composer: MailComposer
+    code: PathId,
+    year: PathYear,
+    body: ReopenIn,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    composer: MailComposer,
 ) -> ReportStateOut:
     with database.write() as session:
         report_id = get_report_id(session, code, year)
@@ -148,7 +156,7 @@ def reopen(
 
 @router.put("/reports/{code}/{year}/committee")
 def committee(
-    code: int, year: int, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
+    code: PathId, year: PathYear, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
 ) -> ReportStateOut:
     with database.write() as session:
         report = record_committee(

@@ -15,7 +15,11 @@ from pydantic import ValidationError
 
 from app.domain.catalogue_schema import SCHEMA_VERSION, CatalogueSpec
 from app.domain.yaml_source import Path as YamlPath
-from app.domain.yaml_source import YamlDocument, read_yaml
+from app.domain.yaml_source import YamlDocument, YamlRefused, read_yaml
+
+# The seed catalogue is about 10 kB; a catalogue a hundred times that is not a catalogue.
+MAX_CATALOGUE_BYTES = 1024 * 1024
+TOO_LARGE = "filen er {size} kB; en katalogfil må højst være {limit} kB"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,11 @@ def parse_catalogue_file(path: Path) -> ParsedCatalogue:
     """Read and check a catalogue file on its own (no database). Raises ``CatalogueInvalid``."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_CATALOGUE_BYTES + 1)
+            if len(raw) > MAX_CATALOGUE_BYTES:
+                size = path.stat().st_size
+                raise CatalogueInvalid([CatalogueProblem(name, 1, "(fil)", _too_large(size))])
     except OSError as error:
         raise CatalogueInvalid([CatalogueProblem(name, 1, "(fil)", f"kan ikke læses: {error.strerror}")]) from error
     return parse_catalogue_text(raw, name)
@@ -61,6 +69,9 @@ def parse_catalogue_file(path: Path) -> ParsedCatalogue:
 def parse_catalogue_text(raw: bytes, source_name: str) -> ParsedCatalogue:
     def fail(line: int, field_name: str, message: str) -> CatalogueInvalid:
         return CatalogueInvalid([CatalogueProblem(source_name, line, field_name, message)])
+
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise fail(1, "(fil)", _too_large(len(raw)))
 
     try:
         text = raw.decode("utf-8")
@@ -74,6 +85,8 @@ def parse_catalogue_text(raw: bytes, source_name: str) -> ParsedCatalogue:
         ) from error
     try:
         document = read_yaml(text)
+    except YamlRefused as error:
+        raise fail(error.line, "(yaml)", error.message) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -112,6 +125,10 @@ def parse_catalogue_text(raw: bytes, source_name: str) -> ParsedCatalogue:
     if problems:
         raise CatalogueInvalid(problems)
     return parsed
+
+
+def _too_large(size: int) -> str:
+    return TOO_LARGE.format(size=f"{-(-size // 1024):,}".replace(",", "."), limit=MAX_CATALOGUE_BYTES // 1024)
 
 
 _MESSAGES = {

@@ -8,7 +8,10 @@ from app.domain.errors import InvalidInput
 
 # A CPR number: DDMMYY, an optional dash or space, four digits; not inside a longer number.
 _CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?\d{4}(?![\d-])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and the invisible bidirectional controls (U+200E/F marks, U+202A-E
+# embeddings and overrides, U+2066-9 isolates, U+061C): one of those in a remark can make a
+# published report show text reversed or out of order ("Trojan Source"). Plain text needs none.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def looks_like_cpr(text: str) -> bool:
@@ -25,7 +28,8 @@ def looks_like_cpr(text: str) -> bool:
 
 
 def clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    """Plain text as the user meant it: trimmed, Unix line ends, no control characters.
+    """Plain text as the user meant it: trimmed, Unix line ends, no control characters (bidirectional
+    controls included: they are stripped).
 
     Refused if it is too long or looks like it holds a CPR number (reports are published).
     """

@@ -23,8 +23,28 @@ class YamlDocument:
         return 1
 
 
+class YamlRefused(ValueError):
+    """Valid YAML that a catalogue may not use (an anchor or alias), with its line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+ALIAS_REFUSED = (
+    "YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt i en katalogfil; skriv teksten ud hvert sted, den bruges"
+)
+
+
 def read_yaml(text: str) -> YamlDocument:
-    """Parse ``text`` safely. Raises ``yaml.YAMLError`` (with a mark) on a syntax error."""
+    """Parse ``text`` safely. Raises ``yaml.YAMLError`` (with a mark) on a syntax error, and
+    ``YamlRefused`` on an anchor or alias: each alias is a copy of what it names, so a few lines
+    of them can expand to billions of values (an "alias bomb"). The event stream checked first
+    holds each alias once, so the check costs no more than the file's length."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlRefused(event.start_mark.line + 1 if event.start_mark else 1, ALIAS_REFUSED)
     data = yaml.safe_load(text)
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     document = YamlDocument(data=data)

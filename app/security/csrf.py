@@ -6,13 +6,14 @@ A request proves it came from our own page by sending the token back, in the ``X
 header (HTMX and the API) or in a ``csrf_token`` form field (plain forms).
 """
 
-from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.security.limits import MAX_BODY_BYTES, BodyTooLarge, read_body, replaying
+from app.security.responses import error_response
 from app.security.tokens import derive, new_token, same
 
 SESSION_COOKIE = "fremdrift_session"
@@ -20,7 +21,7 @@ PRE_SESSION_COOKIE = "fremdrift_presession"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-MAX_FORM_BYTES = 1024 * 1024
+MAX_FORM_BYTES = MAX_BODY_BYTES
 
 REFUSED_MESSAGE = (
     "Anmodningen blev afvist, fordi sikkerhedsnøglen (CSRF) mangler eller er forældet. Genindlæs siden og prøv igen."
@@ -50,9 +51,13 @@ class CSRFMiddleware:
         expected = csrf_token(self.secret_key, cookies)
 
         if scope["method"] in UNSAFE_METHODS:
-            submitted, receive = await self._submitted_token(request, receive)
+            try:
+                submitted, receive = await self._submitted_token(request, receive)
+            except BodyTooLarge as error:
+                await error_response(scope["path"], error.message, 413, code="BodyTooLarge")(scope, receive, send)
+                return
             if expected is None or submitted is None or not same(submitted, expected):
-                await self._refuse(request)(scope, receive, send)
+                await error_response(scope["path"], REFUSED_MESSAGE, 403, code="csrf")(scope, receive, send)
                 return
 
         new_pre_session = None
@@ -89,31 +94,8 @@ class CSRFMiddleware:
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("application/x-www-form-urlencoded"):
             return None, receive
-        # Read the form body once, then hand the same bytes on to the app.
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > MAX_FORM_BYTES:
-                return None, receive
+        # Read the form body once (bounded), then hand the same bytes on to the app.
+        body = await read_body(receive, MAX_FORM_BYTES)
         fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         values = fields.get(CSRF_FIELD)
-        return (values[0] if values else None), replay
-
-    @staticmethod
-    def _refuse(request: Request) -> Any:
-        wants_json = request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
-        if wants_json:
-            return JSONResponse({"detail": REFUSED_MESSAGE, "code": "csrf"}, status_code=403)
-        return HTMLResponse(f"<!doctype html><title>Afvist</title><p>{REFUSED_MESSAGE}</p>", status_code=403)
+        return (values[0] if values else None), replaying(body, receive)

@@ -33,6 +33,8 @@ class SecurityHeadersMiddleware:
         }
         if https:
             self.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        self.raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self.headers.items()]
+        self.raw_names = frozenset(name for name, _value in self.raw)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,9 +43,13 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                headers = message.setdefault("headers", [])
+                if any(name in self.raw_names for name, _value in headers):  # a response that sets its own
+                    mutable = MutableHeaders(scope=message)
+                    for name, value in self.headers.items():
+                        mutable.setdefault(name, value)
+                else:
+                    message["headers"] = [*headers, *self.raw]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -12,11 +12,13 @@ from app.domain.accounts import (
     LOGIN_FAILED_MESSAGE,
     LoginPolicy,
     LoginThrottled,
-    authenticate,
+    begin_login,
     end_session,
+    finish_login,
     start_session,
 )
 from app.security.csrf import SESSION_COOKIE
+from app.security.passwords import HashingBusy, verify_password
 from app.web.templating import render
 
 router = APIRouter()
@@ -52,16 +54,26 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     policy = LoginPolicy(settings.login_max_failures, timedelta(minutes=settings.login_window_minutes))
+    # The peer's address; behind a proxy named in FREMDRIFT_TRUSTED_PROXIES, uvicorn puts the
+    # client's address from X-Forwarded-For here, and trusts the header from no one else.
     client_ip = request.client.host if request.client else "?"
     token = None
     try:
+        with database.read() as session:
+            candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
+        # The slow argon2 check runs outside any transaction, so it never holds up a save.
+        password_ok = verify_password(password, candidate.password_hash)
         with database.write() as session:
-            user = authenticate(session, email=email, password=password, client_ip=client_ip, now=now, policy=policy)
+            user = finish_login(session, candidate, password_ok=password_ok, now=now)
             if user is not None:
                 token = start_session(session, user, now=now, lifetime=timedelta(hours=settings.session_hours))
     except LoginThrottled as error:
         context = {"next": safe_next(next), "email": email, "error": error.message}
         return render(request, "pages/login.html", context, status_code=error.status_code)
+    except HashingBusy as busy:
+        context = {"next": safe_next(next), "email": email, "error": busy.message}
+        headers = {"Retry-After": str(busy.retry_after_seconds)}
+        return render(request, "pages/login.html", context, status_code=503, headers=headers)
     if token is None:
         context = {"next": safe_next(next), "email": email, "error": LOGIN_FAILED_MESSAGE}
         return render(request, "pages/login.html", context, status_code=401)

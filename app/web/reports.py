@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
-from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, ReadSession
+from app.deps import CurrentActor, CurrentUser, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.errors import DomainError
 from app.domain.reports.commands import (
     EntryInput,
@@ -22,7 +23,7 @@ from app.domain.reports.history import FIELD_LABELS, entry_history
 from app.domain.reports.queries import report_progress, user_name
 from app.domain.reports.rules import ReportProgress, SubmitIncomplete
 from app.domain.reports.view import RowContext, load_report_page, load_row, row_context
-from app.models import StatusEntry
+from app.models import StatusEntry, User
 from app.web.templating import render
 
 router = APIRouter()
@@ -80,7 +81,7 @@ def report_url(code: int, year: int) -> str:
 
 
 @router.get("/kommuner/{code}/{year}")
-def report_page(request: Request, code: int, year: int, session: ReadSession, actor: CurrentActor) -> Response:
+def report_page(request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
     forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
     return render(request, PAGE, {"page": page, "forms": forms, "year": year})
@@ -88,8 +89,8 @@ def report_page(request: Request, code: int, year: int, session: ReadSession, ac
 
 @router.post("/kommuner/{code}/{year}/start")
 def start(
-    code: int,
-    year: int,
+    code: PathId,
+    year: PathYear,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -103,8 +104,9 @@ def start(
 @router.post("/raekker/{entry_id}")
 def save_row(
     request: Request,
-    entry_id: int,
+    entry_id: PathId,
     database: DatabaseDep,
+    user: CurrentUser,
     actor: CurrentActor,
     now: Now,
     version: Annotated[int, Form()],
@@ -125,7 +127,7 @@ def save_row(
                 EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
                 now=now,
             )
-            updated_by = user_name(session, saved.found.entry.updated_by_id)
+            updated_by = _updated_by(session, user, saved.found.entry)
             context = row_context(session, actor, saved.found, updated_by=updated_by)
             progress = report_progress(session, context.report_id)
     except RowConflict as conflict:
@@ -143,14 +145,19 @@ def save_row(
     return _row_response(request, context, RowForm.of(context.row.entry), progress=progress, saved=True)
 
 
+def _updated_by(session: Session, user: User, entry: StatusEntry) -> str | None:
+    """Who last changed the row: after a save, nearly always the user in hand (no query)."""
+    return user.name if entry.updated_by_id == user.id else user_name(session, entry.updated_by_id)
+
+
 @router.get("/raekker/{entry_id}/historik")
-def row_history(request: Request, entry_id: int, session: ReadSession, actor: CurrentActor) -> Response:
+def row_history(request: Request, entry_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     history = entry_history(session, actor, entry_id)
     return render(request, "pages/history.html", {"history": history, "labels": FIELD_LABELS})
 
 
 @router.post("/rapporter/{report_id}/indsend")
-def submit(request: Request, report_id: int, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     try:
         with database.write() as session:
             ref = submit_report(session, actor, report_id, now=now)
@@ -163,7 +170,7 @@ def submit(request: Request, report_id: int, database: DatabaseDep, actor: Curre
 @router.post("/rapporter/{report_id}/genaabn")
 def reopen(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,
@@ -178,7 +185,7 @@ def reopen(
 @router.post("/rapporter/{report_id}/behandling")
 def committee(
     request: Request,
-    report_id: int,
+    report_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
     now: Now,

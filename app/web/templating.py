@@ -56,8 +56,9 @@ templates.env.globals["limits"] = {
 
 
 def thousands(value: int) -> str:
-    """2000 as a Danish reader writes it: 2.000."""
-    return format_decimal(value, locale="da_DK")
+    """2000 as a Danish reader writes it: 2.000. (An integer needs no locale data: Babel's
+    format_decimal gives the same, at a cost seen in every save's fragment.)"""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else format_decimal(value, locale="da_DK")
 
 
 templates.env.filters["thousands"] = thousands

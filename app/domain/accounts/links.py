@@ -20,7 +20,7 @@ from app.domain.errors import DomainError, InvalidInput
 from app.domain.outbox import Composer
 from app.domain.vocabulary import AuditAction, LinkPurpose
 from app.models import AccountLink, User
-from app.security.passwords import hash_password, password_problem
+from app.security.passwords import HashingBusy, hash_password, password_problem
 from app.security.tokens import new_token, token_hash
 
 THROTTLE_WINDOW = timedelta(hours=1)
@@ -116,7 +116,10 @@ def new_password_hash(password: str, repeated: str, *, user: User) -> str:
         raise InvalidInput(problem, field="password")
     if password != repeated:
         raise InvalidInput("De to adgangskoder er ikke ens. Skriv den samme to gange.", field="password_again")
-    return hash_password(password)
+    try:
+        return hash_password(password)
+    except HashingBusy as busy:
+        raise TooManyRequests(busy.message) from None
 
 
 def checked_link_password(session: Session, token: str, *, password: str, repeated: str, now: datetime) -> str:

@@ -40,10 +40,50 @@ def authenticate(
 
     After too many failures for an e-mail from one address within the window (or too many from
     one address in all), even the right password is refused with ``LoginThrottled`` until the
-    window has passed.
+    window has passed. (The log-in route runs the same steps with the slow password check
+    outside any transaction: ``begin_login``, ``verify_password``, ``finish_login``.)
+    """
+    candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
+    return finish_login(session, candidate, password_ok=verify_password(password, candidate.password_hash), now=now)
+
+
+@dataclass(frozen=True)
+class LoginCandidate:
+    """What a log-in attempt needs from the database before the password is checked."""
+
+    email: str
+    client_ip: str
+    policy: LoginPolicy
+    user_id: int | None
+    password_hash: str | None
+
+
+def begin_login(session: Session, *, email: str, client_ip: str, now: datetime, policy: LoginPolicy) -> LoginCandidate:
+    """The first, read-only step of a log-in: the throttle, then the stored password hash.
+
+    Raises ``LoginThrottled``. The password check (argon2, ~0.2 s of CPU) comes after, outside
+    any transaction, so log-ins never hold the database's write lock while hashing.
     """
     email = normalise_email(email)
     client_ip = client_ip[:64]
+    _refuse_if_throttled(session, email, client_ip, now, policy)
+    user = session.exec(select(User).where(User.email == email)).first()
+    return LoginCandidate(email, client_ip, policy, user.id if user else None, user.password_hash if user else None)
+
+
+def finish_login(session: Session, candidate: LoginCandidate, *, password_ok: bool, now: datetime) -> User | None:
+    """The last step of a log-in, in a write transaction: the throttle again (attempts made
+    meanwhile count), the attempt recorded, and the user if the password was right and the
+    account is active."""
+    _refuse_if_throttled(session, candidate.email, candidate.client_ip, now, candidate.policy)
+    user = session.get(User, candidate.user_id) if candidate.user_id is not None else None
+    ok = password_ok and user is not None and user.is_active
+    session.add(LoginAttempt(email=candidate.email, client_ip=candidate.client_ip, succeeded=ok, at=now))
+    session.flush()
+    return user if ok else None
+
+
+def _refuse_if_throttled(session: Session, email: str, client_ip: str, now: datetime, policy: LoginPolicy) -> None:
     recent_failures = (
         select(func.count())
         .select_from(LoginAttempt)
@@ -59,12 +99,6 @@ def authenticate(
     if for_this_pair >= policy.max_failures or from_this_address >= policy.max_failures * ADDRESS_FACTOR:
         minutes = int(policy.window.total_seconds() // 60)
         raise LoginThrottled(f"For mange mislykkede forsøg. Vent {minutes} minutter, og prøv igen.")
-
-    user = session.exec(select(User).where(User.email == email)).first()
-    ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
-    session.add(LoginAttempt(email=email, client_ip=client_ip, succeeded=ok, at=now))
-    session.flush()
-    return user if ok else None
 
 
 def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:

@@ -6,19 +6,23 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.domain.accounts.audit import record
-from app.domain.accounts.links import new_password_hash
+from app.domain.accounts.links import TooManyRequests, new_password_hash
 from app.domain.accounts.login import end_sessions
 from app.domain.accounts.users import account_scope
 from app.domain.errors import InvalidInput
 from app.domain.vocabulary import AuditAction
 from app.models import User
-from app.security.passwords import verify_password
+from app.security.passwords import HashingBusy, verify_password
 
 
 def checked_password_change(user: User, *, old: str, new: str, repeated: str) -> str:
     """The first step of changing a password, with no transaction open (argon2 is slow): the
     current password is right, the new one passes and differs; returns the new hash."""
-    if not verify_password(old, user.password_hash):
+    try:
+        right = verify_password(old, user.password_hash)
+    except HashingBusy as busy:
+        raise TooManyRequests(busy.message) from None
+    if not right:
         raise InvalidInput("Den nuværende adgangskode er forkert.", field="old_password")
     if new == old:
         raise InvalidInput("Den nye adgangskode skal være en anden end den nuværende.", field="password")

@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from app.domain.access import Action, Actor, require
@@ -243,29 +244,37 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
         return SavedEntry(found, changed=False)
 
     old = {name: getattr(entry, name) for name in changed}
+    values = {**changed, "version": data.version + 1, "updated_at": now, "updated_by_id": actor.user_id}
     result = session.execute(
         update(StatusEntry)
         .where(col(StatusEntry.id) == entry_id, col(StatusEntry.version) == data.version)
-        .values(**changed, version=data.version + 1, updated_at=now, updated_by_id=actor.user_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
         session.refresh(entry)
         raise _conflict(session, entry)
-    for name, value in changed.items():
-        session.add(
-            StatusChange(
-                entry_id=entry_id,
-                version=data.version + 1,
-                field=name,
-                old_value=_as_text(old[name]),
-                new_value=_as_text(value),
-                changed_at=now,
-                changed_by_id=actor.user_id,
-            )
-        )
-    session.flush()
-    # The UPDATE above also set these values on ``entry`` in the session (SQLAlchemy evaluates
-    # its criteria in Python), so the answer is built from what is in hand, not read back.
+    # The row in hand now holds what was written, as if loaded so (no second UPDATE at flush).
+    for name, value in values.items():
+        set_committed_value(entry, name, value)
+    # One INSERT of the history rows, without the unit of work's bookkeeping for objects that
+    # nothing in this request reads again.
+    session.execute(
+        insert(StatusChange),
+        [
+            {
+                "entry_id": entry_id,
+                "version": data.version + 1,
+                "field": name,
+                "old_value": _as_text(old[name]),
+                "new_value": _as_text(value),
+                "changed_at": now,
+                "changed_by_id": actor.user_id,
+            }
+            for name, value in changed.items()
+        ],
+    )
+    # The answer is built from the row in hand, not read back.
     return SavedEntry(found, changed=True)
 
 

@@ -7,18 +7,60 @@ or None: the command raises it, the page shows the action only when it is None.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.domain.access import ReportScope
 from app.domain.errors import DomainError, NotAllowedNow
-from app.domain.vocabulary import Kind, ReportState, RoundState
-from app.models import Municipality, Recommendation, ReportingRound, StatusEntry, StatusReport
+from app.domain.vocabulary import Colour, Kind, ReportState, RoundState
+from app.models import Municipality, ReportingRound, StatusReport
 
 MAX_COMMITTEE_LENGTH = 200
 MAX_URL_LENGTH = 500
 MAX_COMMENT_LENGTH = 2000  # the coordinator's comment when sending a report back
 
-# A row as the rules see it: the recommendation, and its entry once the report is started.
-RuleRow = tuple[Recommendation, StatusEntry | None]
+
+class RecommendationLike(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+
+
+class EntryLike(Protocol):
+    @property
+    def colour(self) -> Colour | None: ...
+    @property
+    def remark(self) -> str: ...
+    @property
+    def opted_out(self) -> bool: ...
+    @property
+    def confirmed(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RuleRecommendation:
+    """The columns of a recommendation that the rules read (when no ORM object is in hand)."""
+
+    key: str
+    text: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """The columns of an entry that the rules read."""
+
+    colour: Colour | None
+    remark: str
+    opted_out: bool
+    confirmed: bool
+
+
+# A row as the rules see it: the recommendation, and its entry once the report is started
+# (the ORM objects, or just their columns).
+RuleRow = tuple[RecommendationLike, EntryLike | None]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""Durability: `fremdrift serve` is SIGKILLed while saves stream in; after a restart every save it
+acknowledged is there, in the row and in its history, and the database passes its integrity check
+(SQLite: ``PRAGMA integrity_check``; PostgreSQL: amcheck on every B-tree index, heap included).
+
+A SIGKILL ends the process, not the machine: what SQLite (WAL, ``synchronous=NORMAL``) and
+PostgreSQL have written to the operating system survives it. docs/operations.md says what a power
+cut can still take."""
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from app.db import Database, is_sqlite
+from app.models import StatusChange, StatusEntry
+from tests.processes import ServerProcess, Tab
+from tests.scenarios import World
+
+ROWS = ("hov15-v1", "hov15-v2", "hov15-v3")
+ACKS_BEFORE_KILL = 45
+COLOURS = ("green", "yellow", "red")
+
+
+@dataclass(frozen=True)
+class Ack:
+    entry_id: int
+    version: int
+    colour: str
+    remark: str
+
+
+def stream_saves(tab: Tab, entry_id: int, version: int, acks: list[Ack], stop: threading.Event) -> None:
+    """Save one row again and again until the server goes away; record what it acknowledged."""
+    n = 0
+    while not stop.is_set():
+        n += 1
+        colour, remark = COLOURS[n % 3], f"Gemning {n} af række {entry_id}"
+        try:
+            response = tab.save(entry_id, version, colour, remark)
+        except Exception:  # the server was killed under this request: not acknowledged
+            return
+        if response.status_code != 200:
+            return
+        version = tab.version_of(response)
+        acks.append(Ack(entry_id, version, colour, remark))
+
+
+def integrity_problems(database: Database, url: str) -> list[str]:
+    with database.read() as session:
+        if is_sqlite(url):
+            return [row for (row,) in session.execute(text("PRAGMA integrity_check")) if row != "ok"]
+        session.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA public"))
+        indexes = session.execute(
+            text(
+                "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
+                "WHERE n.nspname = current_schema() AND a.amname = 'btree'"
+            )
+        ).all()
+        assert indexes, "no index checked"
+        for (index,) in indexes:
+            session.execute(text("SELECT public.bt_index_check(CAST(:index AS regclass), true)"), {"index": index})
+        session.commit()
+    return []
+
+
+def test_every_acknowledged_save_survives_a_sigkill(world: World, database_url: str, tmp_path: Path) -> None:
+    entries = [world.entry(key) for key in ROWS]
+    session_token = world.browser(world.editor).session_cookie
+    assert session_token is not None
+    world.db.dispose()  # the test's own connections stay out of the server's way
+
+    acks: list[Ack] = []
+    stop = threading.Event()
+    server = ServerProcess(database_url, tmp_path / "server.log").start()
+    tabs = [Tab(server.base_url, session_token) for _ in entries]
+    try:
+        streams = [
+            threading.Thread(target=stream_saves, args=(tab, entry.id, entry.version, acks, stop))
+            for tab, entry in zip(tabs, entries, strict=True)
+        ]
+        for stream in streams:
+            stream.start()
+        while len(acks) < ACKS_BEFORE_KILL and any(s.is_alive() for s in streams):
+            threading.Event().wait(0.01)
+        server.kill()  # mid-stream: each client has a save in flight
+        stop.set()
+        for stream in streams:
+            stream.join(15)
+    finally:
+        server.kill()
+        for tab in tabs:
+            tab.close()
+    assert len(acks) >= ACKS_BEFORE_KILL, (tmp_path / "server.log").read_text()[-2000:]
+
+    # Restarted on the same database, the server answers and every acknowledged save is there.
+    with ServerProcess(database_url, tmp_path / "server.log") as restarted:
+        tab = Tab(restarted.base_url, session_token)
+        with world.db.read() as session:
+            for entry in entries:
+                saved = session.get(StatusEntry, entry.id)
+                assert saved is not None
+                last = max(ack.version for ack in acks if ack.entry_id == entry.id)
+                # At most the one save in flight at the kill may have landed without its answer.
+                assert saved.version in (last, last + 1), (entry.id, saved.version, last)
+                # No half save: every version up to the row's has its history (the remark always changed).
+                remarks = {
+                    change.version
+                    for change in session.exec(
+                        select(StatusChange).where(StatusChange.entry_id == entry.id, StatusChange.field == "remark")
+                    )
+                }
+                assert set(range(entry.version + 1, saved.version + 1)) <= remarks
+                assert max(remarks) == saved.version
+            history = {
+                (change.entry_id, change.version, change.field): change.new_value
+                for change in session.exec(select(StatusChange).where(StatusChange.field == "remark"))
+            }
+        for ack in acks:
+            assert history.get((ack.entry_id, ack.version, "remark")) == ack.remark, ack
+        # And saving goes on from where the database is.
+        with world.db.read() as session:
+            current = session.get(StatusEntry, entries[0].id)
+            assert current is not None
+        response = tab.save(entries[0].id or 0, current.version, "green", "Efter genstart")
+        assert response.status_code == 200 and "Efter genstart" in response.text
+        tab.close()
+    assert integrity_problems(world.db, database_url) == []
