@@ -8,7 +8,7 @@ import typer
 import uvicorn
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import migrate
 from app.backup import BackupError, backup_sqlite, export_all, import_all, read_export, write_export
@@ -17,14 +17,16 @@ from app.db import Database, is_sqlite
 from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo import build_demo
 from app.domain.access import Actor
-from app.domain.accounts import create_user
+from app.domain.accounts import actor_of, create_user, normalise_email
 from app.domain.accounts.admin import Doer, deactivate_user, invite_user, list_users, resend_invitation
 from app.domain.accounts.audit import CLI_ADDRESS, record
 from app.domain.accounts.links import LinkPolicy
-from app.domain.accounts.users import AccountInput, account_scope, find_user_by_email, normalise_email, user_state
+from app.domain.accounts.users import AccountInput, account_scope, find_user_by_email, user_state
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
 from app.domain.errors import DomainError, InvalidInput, NotFound
+from app.domain.exports import offline_workbook, report_export, round_export
+from app.domain.imports import Choice, ImportConflicts, ImportRefused, import_workbook
 from app.domain.municipalities import find_kkr, load_register, read_register
 from app.domain.rounds import create_round, get_round
 from app.domain.rounds.followup import follow_up
@@ -39,6 +41,9 @@ from app.domain.rounds.lifecycle import (
 from app.domain.vocabulary import AuditAction, Role, UserState
 from app.mail.compose import Composer
 from app.models import User
+from app.spreadsheets.offline import write_offline_workbook
+from app.spreadsheets.reading import read_filled_workbook
+from app.spreadsheets.tables import export_csv, export_xlsx
 from app.worker import Worker, jobs_for, run_once
 
 app = typer.Typer(
@@ -449,6 +454,119 @@ def import_all_command(
     finally:
         database.dispose()
     typer.echo(f"{sum(loaded.values())} rækker indlæst i {len(loaded)} tabeller.")
+
+
+# ---------------------------------------------------------------------------- spreadsheets
+
+SPREADSHEET_FORMATS = ("csv", "csv-komma", "xlsx", "skema")
+
+
+def _acting_user(session: Session, email: str) -> Actor:
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None or user.id is None:
+        raise NotFound(f"Der er ingen bruger med e-mailen {email}.")
+    return actor_of(user)
+
+
+@app.command("export")
+def export(
+    output: Annotated[Path, typer.Argument(help="Filen, der skrives.", show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    as_user: Annotated[str, typer.Option("--as", help="E-mail på brugeren, hvis adgang gælder.", show_default=False)],
+    kkr: Annotated[str | None, typer.Option(help='Hele runden for en KKR, fx "KKR Hovedstaden".')] = None,
+    municipality: Annotated[int | None, typer.Option(help="Én kommunes rapport, fx 201.")] = None,
+    format: Annotated[
+        str, typer.Option(help="csv (semikolon, BOM), csv-komma, xlsx, eller skema (projektmappen til udfyldning).")
+    ] = "csv",
+) -> None:
+    """Skriv status som CSV eller Excel (en runde eller én kommune), eller skemaet til udfyldning."""
+    if format not in SPREADSHEET_FORMATS or (kkr is None) == (municipality is None):
+        typer.echo(
+            "Fejl: angiv enten --kkr eller --municipality, og --format " + "|".join(SPREADSHEET_FORMATS), err=True
+        )
+        raise typer.Exit(code=2)
+    database = _database()
+    try:
+        with database.read() as session:
+            actor = _acting_user(session, as_user)
+            if format == "skema":
+                if municipality is None:
+                    raise InvalidInput("Skemaet til udfyldning laves for én kommune: brug --municipality.")
+                content = write_offline_workbook(offline_workbook(session, actor, municipality, year))
+            else:
+                if kkr is not None:
+                    found = find_kkr(session, kkr)
+                    if found is None or found.id is None:
+                        raise NotFound(f"Ukendt KKR {kkr!r}.")
+                    table = round_export(session, actor, found.id, year)
+                else:
+                    assert municipality is not None
+                    table = report_export(session, actor, municipality, year)
+                content = (
+                    export_xlsx(table)
+                    if format == "xlsx"
+                    else export_csv(table, "comma" if format == "csv-komma" else "semicolon")
+                )
+    except DomainError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    output.write_bytes(content)
+    typer.echo(f"Skrevet: {output} ({len(content):,} bytes).".replace(",", "."))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Den udfyldte projektmappe (.xlsx).", show_default=False)],
+    municipality: Annotated[int, typer.Option(help="Kommunekoden, fx 201.", show_default=False)],
+    year: Annotated[int, typer.Option(help="Statusåret, fx 2025.", show_default=False)],
+    as_user: Annotated[
+        str, typer.Option("--as", help="E-mail på redaktøren, der står i historikken.", show_default=False)
+    ],
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(help="Efter en konflikt: ANBEFALING=mine (projektmappens) eller =theirs (den gemte)."),
+    ] = None,
+) -> None:
+    """Indlæs en udfyldt projektmappe: alt eller intet. Fejl vises med ark, række og kolonne."""
+    wanted = dict(item.split("=", 1) for item in keep or [] if "=" in item)
+    database = _database()
+    try:
+        workbook = read_filled_workbook(file.read_bytes(), file.name)
+        choices: dict[int, Choice] = {}
+        for _attempt in range(2):
+            try:
+                with database.write() as session:
+                    actor = _acting_user(session, as_user)
+                    result = import_workbook(session, actor, municipality, year, workbook, choices=choices, now=_now())
+                break
+            except ImportConflicts as conflicts:
+                open_rows = [c for c in conflicts.conflicts if wanted.get(c.key) not in ("mine", "theirs")]
+                if open_rows or choices:
+                    typer.echo(conflicts.message, err=True)
+                    for c in conflicts.conflicts:
+                        typer.echo(f"  række {c.row}, {c.key}: gemt af {c.theirs.updated_by or 'en anden'}", err=True)
+                    typer.echo("Vælg med --keep ANBEFALING=mine eller --keep ANBEFALING=theirs.", err=True)
+                    raise typer.Exit(code=2) from None
+                choices = {
+                    c.entry_id: Choice("mine" if wanted[c.key] == "mine" else "theirs", c.theirs.version)
+                    for c in conflicts.conflicts
+                }
+    except ImportRefused as refused:
+        typer.echo(refused.message, err=True)
+        for problem in refused.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(code=1) from None
+    except DomainError as error:
+        typer.echo(f"Fejl: {error.message}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        database.dispose()
+    typer.echo(
+        f"Indlæst: {len(result.changed)} rækker ændret, {result.unchanged} uændret"
+        + (f", {len(result.kept_online)} beholdt som gemt online." if result.kept_online else ".")
+    )
 
 
 # ---------------------------------------------------------------------------- demo and serve

@@ -24,6 +24,7 @@ from app.domain.rounds.review import approve_report, send_back_report
 from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState, Role, RoundState
 from app.mail.compose import Composer
 from app.models import (
+    Catalogue,
     Kkr,
     Municipality,
     Recommendation,
@@ -38,6 +39,11 @@ from app.security.passwords import hash_password
 
 KKR = "KKR Hovedstaden"
 CATALOGUE_KEY = "kkr-hovedstaden-2015"
+# A fictional second edition from 2024 (a revision, a split, a merge, a new and a retired row), so
+# the matrix shows year over year across editions on real rows: "• ny", ▲ and ▼.
+EDITION_KEY = "kkr-hovedstaden-2024"
+EDITION_FILE = "kkr-hovedstaden-2024.yaml"
+EDITION_FIRST_YEAR = 2024
 PAST_YEARS = (2022, 2023, 2024, 2025)
 OPEN_YEAR = 2026
 PASSWORD = "demo-fremdrift"  # noqa: S105 - the demo's password is printed for anyone to use
@@ -80,6 +86,7 @@ OPT_OUT_REASONS = [
 def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list[DemoLogin]:
     """Fill an upgraded, empty database with the demo. Returns the log-ins to print."""
     load_catalogue(session, parse_catalogue_file(catalogue_path), now=now)
+    load_demo_edition(session, catalogue_path.with_name(EDITION_FILE), now=now)
     municipalities = session.exec(
         select(Municipality).where(Municipality.kkr_id == _kkr_id(session)).order_by(col(Municipality.code))
     ).all()
@@ -89,24 +96,76 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
         for user in session.exec(select(User).where(User.role == Role.EDITOR.value))
         if user.municipality_code is not None
     }
-    recommendations = session.exec(
-        select(Recommendation)
-        .where(col(Recommendation.key).startswith("hov15-"))
-        .order_by(col(Recommendation.position))
-    ).all()
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
     maturity = {m.code: rng.uniform(0.3, 0.7) for m in municipalities}
     for year in PAST_YEARS:
         reporting_round = _round(session, year, RoundState.CLOSED, date(year + 1, 1, 5), now)
+        recommendations = demo_recommendations(session, year)
         for municipality in municipalities:
             maturity[municipality.code] = min(0.95, maturity[municipality.code] + rng.uniform(0.0, 0.12))
             if rng.random() < 0.07:  # a few municipalities miss a year
                 continue
             _report(session, reporting_round, municipality, editors, recommendations, maturity, rng, submitted=True)
 
-    _build_open_round(session, municipalities, editors, recommendations, maturity, rng, now)
+    make_demo_escalations(session)
+    _build_open_round(session, municipalities, editors, demo_recommendations(session, OPEN_YEAR), maturity, rng, now)
     session.flush()
     return logins
+
+
+# SKAL rows that stay red, so "where to act" has something to show: municipality -> year -> row.
+STUCK_ROWS = {
+    270: {2023: "hov15-o1", 2024: "hov24-o1", 2025: "hov24-o1"},  # Gribskov, across the merge
+    260: {2024: "hov24-v3", 2025: "hov24-v3"},  # Halsnæs
+    153: {2022: "hov15-d1", 2023: "hov15-d1", 2024: "hov24-d1", 2025: "hov24-d1"},  # Brøndby
+}
+STUCK_REMARK = "Ikke igangsat: afventer en fælles model fra koordinationsgruppen, som i fjor."
+
+
+def make_demo_escalations(session: Session) -> None:
+    """Turn the rows of ``STUCK_ROWS`` red (with a remark, and their history saying so) in the
+    closed years' submitted reports; a year the municipality skipped stays skipped."""
+    for code, rows in STUCK_ROWS.items():
+        for year, key in rows.items():
+            entry = session.exec(
+                select(StatusEntry)
+                .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
+                .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
+                .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
+                .where(ReportingRound.year == year)
+                .where(StatusReport.municipality_code == code)
+                .where(Recommendation.key == key)
+            ).first()
+            if entry is None:
+                continue
+            entry.colour, entry.remark = Colour.RED, STUCK_REMARK
+            session.add(entry)
+            for change in session.exec(
+                select(StatusChange).where(StatusChange.entry_id == entry.id).where(StatusChange.field == "colour")
+            ):
+                change.new_value = Colour.RED.value
+                session.add(change)
+    session.flush()
+
+
+def load_demo_edition(session: Session, path: Path, *, now: datetime) -> None:
+    """The fictional second edition, loaded after the 2015 catalogue it replaces rows of."""
+    load_catalogue(session, parse_catalogue_file(path), now=now)
+
+
+def demo_catalogue_key(year: int) -> str:
+    """The edition a demo round of ``year`` reports against."""
+    return EDITION_KEY if year >= EDITION_FIRST_YEAR else CATALOGUE_KEY
+
+
+def demo_recommendations(session: Session, year: int) -> Sequence[Recommendation]:
+    """The rows of the edition in force in ``year``, in the Fremdriftsskema's order."""
+    return session.exec(
+        select(Recommendation)
+        .join(Catalogue, col(Catalogue.id) == Recommendation.catalogue_id)
+        .where(Catalogue.key == demo_catalogue_key(year))
+        .order_by(col(Recommendation.position))
+    ).all()
 
 
 # ---------------------------------------------------------------------------- the open round
@@ -245,7 +304,7 @@ def _round(session: Session, year: int, state: RoundState, opens_on: date, now: 
     return create_round(
         session,
         kkr_name=KKR,
-        catalogue_key=CATALOGUE_KEY,
+        catalogue_key=demo_catalogue_key(year),
         year=year,
         opens_on=opens_on,
         deadline=date(year + 1, 2, 28),

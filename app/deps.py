@@ -82,7 +82,7 @@ async def link_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) 
     )
 
 
-def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
+async def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
     """Renders the mails that domain commands queue (links point at FREMDRIFT_PUBLIC_URL)."""
     return Composer(settings.public_url)
 

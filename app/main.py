@@ -23,6 +23,7 @@ from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.last_resort import LastResortMiddleware
 from app.security.limits import BodySizeLimitMiddleware
+from app.spreadsheets.reading import UPLOAD_BODY_BYTES, UPLOAD_PATHS
 from app.web import router as web_router
 from app.web.templating import render_error
 
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Innermost first: CSRF before any route runs, the body's size before CSRF reads a form, an
     # unexpected error turned into a Danish 500, and the security headers on every response.
     app.add_middleware(CSRFMiddleware, secret_key=settings.secret_key, secure_cookies=settings.https)
-    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, larger={UPLOAD_PATHS: UPLOAD_BODY_BYTES})
     app.add_middleware(LastResortMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
 

@@ -17,9 +17,10 @@ from app.domain.accounts.links import issue_link
 from app.domain.municipalities import find_kkr
 from app.domain.rounds import find_round
 from app.domain.vocabulary import LinkPurpose, Role, RoundState
-from app.models import User
+from app.models import StatusEntry, User
 from tests.factories import AARHUS, ALLEROED, HOVEDSTADEN, KOEBENHAVN, PASSWORD, make_round
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
+from tests.spreadsheet_helpers import filled_for_allerod, pending_for_allerod
 
 # Log-in and log-out, the own account page and the password links act on the caller's own
 # account (or the link's), not on a municipality; ACCOUNT_CASES below sends each of them.
@@ -78,6 +79,24 @@ def _committee_form(world: World, report_id: int | None, version: int) -> Req:
     return Req.of_form(f"/rapporter/{report_id}/behandling", form)
 
 
+def _confirm_unchanged(world: World) -> Req:
+    """Allerød's V2 row as if carried over and not yet confirmed, and the form that confirms it."""
+    entry = world.entry("hov15-v2")
+    with world.db.write() as session:
+        stored = session.get(StatusEntry, entry.id)
+        assert stored is not None
+        stored.confirmed = False
+        session.add(stored)
+    return Req.of_form(f"/rapporter/{world.report.id}/bekraeft-uaendrede", {"versions": f"{entry.id}:{entry.version}"})
+
+
+def _confirm_unchanged_api(world: World) -> Req:
+    _confirm_unchanged(world)
+    entry = world.entry("hov15-v2")
+    body = {"versions": {str(entry.id): entry.version}}
+    return Req.of_json("POST", f"/api/reports/{ALLEROED}/{YEAR}/confirm-unchanged", body)
+
+
 def _committee_json(code: int, version: int) -> Req:
     body = {
         "committee_name": "Beskæftigelsesudvalget",
@@ -116,6 +135,21 @@ CASES = [
         lambda w: Req.of_form(f"/rapporter/{w.report.id}/indsend"),
         lambda w: w.editor,
         204,  # HTMX: HX-Redirect to the page
+    ),
+    Case(
+        "confirm all unchanged rows (page)",
+        "POST",
+        "/rapporter/{report_id}/bekraeft-uaendrede",
+        _confirm_unchanged,
+        lambda w: w.editor,
+        303,
+    ),
+    Case(
+        "confirm all unchanged rows (API)",
+        "POST",
+        "/api/reports/{code}/{year}/confirm-unchanged",
+        _confirm_unchanged_api,
+        lambda w: w.editor,
     ),
     Case(
         "submit (API)",
@@ -169,6 +203,46 @@ CASES = [
     ),
 ]
 
+
+def _upload(url: str) -> Callable[[World], Req]:
+    def request(world: World) -> Req:
+        return Req(
+            "POST",
+            url,
+            form={},
+            files={"workbook": ("skema.xlsx", filled_for_allerod(world), "application/octet-stream")},
+        )
+
+    return request
+
+
+def _import_choices(world: World) -> Req:
+    return Req.of_form(f"/kommuner/{ALLEROED}/{YEAR}/indlaes/valg", {"pending": pending_for_allerod(world)})
+
+
+CASES += [
+    Case(
+        "import the offline workbook (page)",
+        "POST",
+        "/kommuner/{code}/{year}/indlaes",
+        _upload(f"/kommuner/{ALLEROED}/{YEAR}/indlaes"),
+        lambda w: w.editor,
+    ),
+    Case(
+        "import the offline workbook after choosing (page)",
+        "POST",
+        "/kommuner/{code}/{year}/indlaes/valg",
+        _import_choices,
+        lambda w: w.editor,
+    ),
+    Case(
+        "import the offline workbook (API)",
+        "POST",
+        "/api/reports/{code}/{year}/import",
+        _upload(f"/api/reports/{ALLEROED}/{YEAR}/import"),
+        lambda w: w.editor,
+    ),
+]
 # ---------------------------------------------------------------------------- rounds and review (issue 11)
 
 

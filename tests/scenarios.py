@@ -67,6 +67,7 @@ class Req:
     url: str
     form: dict[str, Any] | None = None
     json: dict[str, Any] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None  # a file upload (multipart)
 
     @classmethod
     def of_form(cls, url: str, form: dict[str, Any] | None = None, method: str = "POST") -> "Req":
@@ -123,6 +124,7 @@ class Browser:
             req.url,
             data=form,
             json=req.json,
+            files=req.files,
             headers=headers,
             follow_redirects=False,
             **kwargs,

@@ -31,7 +31,7 @@ def test_catalogue_page_shows_guidelines_focus_areas_and_skal_kan_rows(client: T
     # The meaning of each colour, with a shape as well as a word.
     for shape, label, meaning in (
         ("●", "Grøn", "Igangsat/gennemført som anbefalet"),
-        ("▲", "Gul", "Delvist igangsat"),
+        ("◆", "Gul", "Delvist igangsat"),
         ("■", "Rød", "Ikke igangsat"),
     ):
         assert f"{shape}</span> {label}</dt><dd>{meaning}</dd>" in text

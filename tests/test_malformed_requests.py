@@ -30,7 +30,7 @@ def test_malformed_row_saves_from_the_page_get_a_clear_4xx(world: World) -> None
         world, browser, Req.of_form(url, {"colour": "purple", "remark": "Min tekst", "version": row.version})
     )
     assert status == 422
-    fieldset = text[text.index('<fieldset class="colours has-error">') : text.index("</fieldset>")]
+    fieldset = text[text.index('<fieldset class="colours has-error"') : text.index("</fieldset>")]
     assert "Vælg grøn, gul eller rød." in fieldset  # next to the colours
     assert ">Min tekst</textarea>" in text  # and the typing kept
 

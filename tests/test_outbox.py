@@ -213,7 +213,9 @@ def test_a_notice_is_rendered_in_danish_with_an_absolute_link(db: Database) -> N
     assert mail.subject == "Prøvemail fra Fremdrift"
     assert "https://fremdrift.example.dk/" in mail.text_body
     assert '<a href="https://fremdrift.example.dk/">' in mail.html_body
-    assert render_mail("test", {}, public_url="http://x").text.endswith("http://x/\n")
+    text = render_mail("test", {}, public_url="http://x/").text
+    assert "Forsiden: http://x/\n" in text
+    assert text.endswith("Du kan ikke svare på den.\n")
 
 
 def test_two_senders_at_once_never_claim_the_same_mail(db: Database, database_url: str) -> None:

@@ -55,7 +55,7 @@ def test_page_lists_rows_by_focus_area_then_skal_and_kan_with_labelled_colours(w
     html = world.browser(world.editor).client.get(PAGE).text
     assert "Farvernes betydning" in html
     # Text and shape as well as colour.
-    for label, shape in (("Grøn", "●"), ("Gul", "▲"), ("Rød", "■")):
+    for label, shape in (("Grøn", "●"), ("Gul", "◆"), ("Rød", "■")):
         assert re.search(rf'aria-hidden="true">{shape}</span> {label}', html), label
     keys = re.findall(r'id="row-(hov15-[a-z]\d)"', html)
     assert keys[:5] == ["hov15-v1", "hov15-v2", "hov15-v3", "hov15-v4", "hov15-b1"]

@@ -44,7 +44,7 @@ def api_row_request(world: World, key: str, **body: object) -> Req:
 
 def field_block(html: str, css_class: str) -> str:
     """The part of a row form around one field: where its error message belongs."""
-    found = re.search(rf'<(div|fieldset) class="{css_class} has-error">(.*?)</\1>', html, re.S)
+    found = re.search(rf'<(div|fieldset) class="{css_class} has-error[^"]*">(.*?)</\1>', html, re.S)
     assert found, f"no error shown at {css_class}: {html[:2000]}"
     return found.group(2)
 
@@ -129,7 +129,7 @@ def test_kan_row_can_be_fravalgt_with_a_reason_and_its_colour_is_cleared(world: 
     assert (row.opted_out, row.colour, row.opt_out_reason) == (True, None, "Ingen virksomheder i området.")
 
     page = browser.client.get(PAGE).text
-    assert "9 af 16 rækker udfyldt" in page  # 8 green SKAL rows and the fravalgt one, counted apart
+    assert "<strong>9 af 16</strong> rækker færdige" in page  # 8 green SKAL rows and the fravalgt one, apart
     api = browser.client.get(f"/api/reports/{ALLEROED}/{YEAR}").json()
     entry = next(e for e in api["entries"] if e["recommendation_id"] == "hov15-v4")
     assert (entry["colour"], entry["opted_out"]) == (None, True)
@@ -184,7 +184,7 @@ def test_carried_over_rows_are_unconfirmed_until_confirmed_or_changed(app: FastA
     assert entries["hov15-v3"]["confirmed"] is True  # nothing to carry over: nothing to confirm
 
     page = browser.client.get(PAGE).text
-    assert "2 rækker er overført fra 2024 og endnu ikke bekræftet" in page
+    assert "Heraf venter 2 overførte fra 2024 på at blive bekræftet eller rettet." in page
     assert "Overført fra 2024, ikke bekræftet" in page
     missing = browser.client.get(f"/api/reports/{ALLEROED}/{YEAR}").json()["missing"]
     assert {"recommendation_id": "hov15-v1", "message": "Overført fra sidste år: bekræft eller ret rækken."} in missing
@@ -195,7 +195,7 @@ def test_carried_over_rows_are_unconfirmed_until_confirmed_or_changed(app: FastA
     assert confirmed.status_code == 200
     assert "Overført fra 2024, ikke bekræftet" not in confirmed.text  # the row's badge is gone
     # ... and the count above the rows, sent along out of band, now says one is left.
-    assert "1 række er overført fra 2024 og endnu ikke bekræftet" in confirmed.text
+    assert "Heraf venter 1 overført fra 2024 på at blive bekræftet eller rettet." in confirmed.text
     history = browser.client.get(f"/api/entries/{v1['entry_id']}/history").json()
     assert [(c["field"], c["old_value"], c["new_value"]) for c in history] == [("confirmed", "nej", "ja")]
 
@@ -252,7 +252,11 @@ def test_submitted_report_is_read_only_for_the_municipality(world: World) -> Non
     assert world.fresh_report().state == "submitted"
 
     page = browser.client.get(PAGE).text
-    assert "Indsendt" in page and "skrivebeskyttet" in page
+    assert "Indsendt" in page and "Farver og bemærkninger er låst" in page
+    # Issue 16: the committee's fields stay open, and the page says so and why (not "skrivebeskyttet").
+    assert "skrivebeskyttet" not in page
+    assert "den politiske behandling nederst kan stadig udfyldes" in page
+    assert 'id="committee_name"' in page
     assert 'hx-post="/raekker/' not in page
     assert "Indsend statusrapporten" not in page
 

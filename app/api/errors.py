@@ -14,8 +14,12 @@ from app.api.schemas import MissingOut
 
 
 class Problem(BaseModel):
-    field: str = Field(description="Feltet, fx 'version' eller 'path.entry_id'.")
+    field: str = Field(description="Feltet, fx 'version' eller 'path.entry_id'; ved en projektmappe: hvor i den.")
     message: str = Field(description="Hvad der er galt, på dansk.")
+    # Set when the problem is in an uploaded workbook (the import): where, as Excel names it.
+    sheet: str | None = Field(default=None, description="Arket, ved en projektmappe.")
+    row: int | None = Field(default=None, description="Rækken i arket, ved en projektmappe.")
+    column: str | None = Field(default=None, description="Kolonnen (bogstav), ved en projektmappe.")
 
 
 class ApiError(BaseModel):

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse, Response
 from app.api.errors import ApiError, api_error
 from app.api.schemas import (
     CommitteeIn,
+    ConfirmUnchangedIn,
     EntryIn,
     EntryOut,
     HistoryOut,
@@ -19,6 +20,7 @@ from app.api.schemas import (
 from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
+    confirm_unchanged,
     record_committee,
     reopen_report,
     save_entry,
@@ -113,6 +115,20 @@ def save(entry_id: PathId, body: EntryIn, database: DatabaseDep, actor: CurrentA
         found = save_entry(session, actor, entry_id, data, now=now).found
         context = row_context(session, actor, found, updated_by=user_name(session, found.entry.updated_by_id))
         return entry_out(context.row)
+
+
+@router.post(
+    "/reports/{code}/{year}/confirm-unchanged",
+    responses={409: {"model": ApiError, "description": "En række er ændret siden din version; intet er bekræftet."}},
+)
+def confirm_all_unchanged(
+    code: PathId, year: PathYear, body: ConfirmUnchangedIn, database: DatabaseDep, actor: CurrentActor, now: Now
+) -> ReportOut:
+    """ "Bekræft alle uændrede": every row carried over and not yet confirmed, in one go."""
+    with database.write() as session:
+        confirm_unchanged(session, actor, get_report_id(session, code, year), body.versions, now=now)
+    with database.read() as session:
+        return get_report(code, year, session, actor)
 
 
 @router.get("/entries/{entry_id}/history")

@@ -108,6 +108,12 @@ class StartIn(BaseModel):
     carry_over: bool = False
 
 
+class ConfirmUnchangedIn(BaseModel):
+    versions: dict[int, int] = Field(
+        description="For each row carried over and not yet confirmed (entry_id), the version you saw."
+    )
+
+
 class CommitteeIn(BaseModel):
     committee_name: str = Field(max_length=2000)
     committee_date: date | None
@@ -135,3 +141,11 @@ class MeOut(BaseModel):
     kkr_id: int | None
     municipality_code: int | None
     csrf_token: str
+
+
+class ImportOut(BaseModel):
+    """What an import of the offline workbook did (recommendation ids)."""
+
+    changed: list[str]
+    unchanged: int
+    kept_online: list[str]

@@ -106,6 +106,28 @@ def require(actor: Actor, action: Action, scope: ReportScope | KkrScope) -> None
     raise Forbidden("Du har ikke adgang til at gøre dette ved denne statusrapport.")
 
 
+# ---------------------------------------------------------------------------- a round's rollup
+
+
+def may_read_rollup(actor: Actor, kkr_id: int) -> bool:
+    """Who may read a round's figures, matrix and year over year: an admin every KKR, a
+    coordinator their own KKR only; editors and readers every KKR, since the rollup counts
+    submitted reports only, which they may read anyway (``is_allowed`` with ``submitted``)."""
+    match actor.role:
+        case Role.ADMIN | Role.EDITOR | Role.READER:
+            return True
+        case Role.COORDINATOR:
+            return actor.kkr_id == kkr_id
+    return False  # pragma: no cover - every role is matched above
+
+
+def require_rollup(actor: Actor, kkr_id: int) -> None:
+    """Raise unless ``actor`` may read the rollup of ``kkr_id``'s rounds ("not found", so another
+    KKR's rounds are not given away)."""
+    if not may_read_rollup(actor, kkr_id):
+        raise NotFound("Opfølgningsrunden findes ikke, eller du har ikke adgang til den.")
+
+
 # ---------------------------------------------------------------------------- accounts
 
 

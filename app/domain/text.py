@@ -56,3 +56,9 @@ def danish_sort_key(name: str) -> str:
     if key.startswith("aa"):
         key = "å" + key[2:]
     return "".join(_DANISH_ORDER.get(char, char) for char in key)
+
+
+def genitive(name: str) -> str:
+    """A Danish name in the genitive: "Allerøds", "Furesøs"; a name that ends in s, x or z takes
+    an apostrophe instead ("Frederiks'")."""
+    return f"{name}'" if name[-1:].lower() in ("s", "x", "z") else f"{name}s"

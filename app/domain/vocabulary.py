@@ -35,7 +35,8 @@ class Colour(enum.StrEnum):
 
 
 _COLOUR_LABELS = {Colour.GREEN: "Grøn", Colour.YELLOW: "Gul", Colour.RED: "Rød"}
-_COLOUR_SHAPES = {Colour.GREEN: "●", Colour.YELLOW: "▲", Colour.RED: "■"}
+# Yellow is a diamond, not a triangle: ▲ and ▼ are the year-over-year markers (``Change``).
+_COLOUR_SHAPES = {Colour.GREEN: "●", Colour.YELLOW: "◆", Colour.RED: "■"}
 _COLOUR_RANKS = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
 
 
@@ -195,6 +196,87 @@ _MAIL_STATE_LABELS = {
     MailState.SENT: "Sendt",
     MailState.FAILED: "Kunne ikke sendes",
 }
+
+
+class Standing(enum.StrEnum):
+    """What one cell of a round (a municipality × a recommendation) counts as in the rollup.
+
+    The three colours, and three standings that are never a colour: fravalgt (a KAN row
+    deliberately not chosen), not reported (no colour, or no submitted report) and not confirmed
+    (carried over from last year and neither confirmed nor changed). None of the three is red.
+    """
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    OPTED_OUT = "opted_out"
+    NOT_REPORTED = "not_reported"
+    UNCONFIRMED = "unconfirmed"
+
+    @property
+    def label(self) -> str:
+        return _STANDING_LABELS[self]
+
+    @property
+    def shape(self) -> str:
+        """Never colour alone: the colour's shape, or a sign of its own."""
+        return _STANDING_SHAPES[self]
+
+    @property
+    def short(self) -> str:
+        """The word in a narrow cell (the matrix); screen readers get ``label``."""
+        return _STANDING_SHORT.get(self) or self.label
+
+    @property
+    def colour(self) -> Colour | None:
+        # Dictionaries, not Colour(value): the rollup asks this for every cell of every round.
+        return _STANDING_COLOURS.get(self)
+
+    @classmethod
+    def of_colour(cls, colour: Colour) -> "Standing":
+        return _COLOUR_STANDINGS[colour]
+
+
+_COLOUR_STANDINGS = {Colour.GREEN: Standing.GREEN, Colour.YELLOW: Standing.YELLOW, Colour.RED: Standing.RED}
+_STANDING_COLOURS = {standing: colour for colour, standing in _COLOUR_STANDINGS.items()}
+_STANDING_LABELS = {
+    Standing.GREEN: "Grøn",
+    Standing.YELLOW: "Gul",
+    Standing.RED: "Rød",
+    Standing.OPTED_OUT: "Fravalgt",
+    Standing.NOT_REPORTED: "Ikke indberettet",
+    Standing.UNCONFIRMED: "Ikke bekræftet",
+}
+_STANDING_SHORT = {Standing.OPTED_OUT: "Frav.", Standing.NOT_REPORTED: "Ingen", Standing.UNCONFIRMED: "Ubekr."}
+_STANDING_SHAPES = {
+    Standing.GREEN: _COLOUR_SHAPES[Colour.GREEN],
+    Standing.YELLOW: _COLOUR_SHAPES[Colour.YELLOW],
+    Standing.RED: _COLOUR_SHAPES[Colour.RED],
+    Standing.OPTED_OUT: "○",
+    Standing.NOT_REPORTED: "–",
+    Standing.UNCONFIRMED: "?",
+}
+
+
+class Change(enum.StrEnum):
+    """Year over year: how a cell moved since the previous round (rød < gul < grøn)."""
+
+    BETTER = "better"
+    WORSE = "worse"
+    SAME = "same"
+    NEW = "new"  # the recommendation is new in this edition: nothing to compare with
+
+    @property
+    def symbol(self) -> str:
+        return _CHANGE_SYMBOLS[self]
+
+    @property
+    def label(self) -> str:
+        return _CHANGE_LABELS[self]
+
+
+_CHANGE_SYMBOLS = {Change.BETTER: "▲", Change.WORSE: "▼", Change.SAME: "=", Change.NEW: "• ny"}
+_CHANGE_LABELS = {Change.BETTER: "bedre", Change.WORSE: "dårligere", Change.SAME: "uændret", Change.NEW: "ny"}
 
 
 class UserState(enum.StrEnum):

@@ -46,6 +46,8 @@ class StatusReport(SQLModel, table=True):
     committee_name: str = Field(default="", max_length=200)
     committee_date: date | None = None
     agenda_url: str = Field(default="", max_length=500)
+    # The status year the rows were carried over from (the latest earlier report), if any.
+    carried_from_year: int | None = None
 
 
 class StatusEntry(SQLModel, table=True):

@@ -7,9 +7,10 @@ the limit; otherwise the app gets exactly the bytes that were read. Either way t
 
 The limit is at Starlette's own per-field limit for forms (1 MiB), so a single field can never
 trip that parser first. A route that needs more (an upload) reads with ``read_body`` and its own
-limit, and is named in ``larger``.
+limit, and its path is matched by a pattern in ``larger``.
 """
 
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -67,11 +68,11 @@ class BodySizeLimitMiddleware:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Path prefixes allowed a larger body (uploads), with their limit.
-        self.larger = dict(larger or {})
+        # Paths (regular expressions, matched whole) allowed a larger body (uploads), with their limit.
+        self.larger = [(re.compile(pattern), limit) for pattern, limit in (larger or {}).items()]
 
     def limit_for(self, path: str) -> int:
-        return max([self.max_bytes, *(n for prefix, n in self.larger.items() if path.startswith(prefix))])
+        return max([self.max_bytes, *(limit for pattern, limit in self.larger if pattern.fullmatch(path))])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

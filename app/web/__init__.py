@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.web import account, auth, catalogue, docs, health, home, reports, rounds, users
+from app.web import account, auth, catalogue, docs, health, home, reports, rollup, rounds, spreadsheets, users
 
 router = APIRouter(include_in_schema=False)
-for module in (home, auth, catalogue, reports, rounds, docs, health, account, users):
+# rollup before reports: /kommuner/{code}/udvikling must not be taken for a year.
+for module in (home, auth, catalogue, rollup, reports, rounds, docs, health, spreadsheets, account, users):
     router.include_router(module.router)

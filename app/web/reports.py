@@ -9,10 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.deps import CurrentActor, CurrentUser, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, InvalidInput
 from app.domain.reports.commands import (
     EntryInput,
     RowConflict,
+    RowsChanged,
+    confirm_unchanged,
     record_committee,
     reopen_report,
     save_entry,
@@ -22,12 +24,13 @@ from app.domain.reports.commands import (
 from app.domain.reports.history import FIELD_LABELS, entry_history
 from app.domain.reports.queries import report_progress, user_name
 from app.domain.reports.rules import ReportProgress, SubmitIncomplete
-from app.domain.reports.view import RowContext, load_report_page, load_row, row_context
+from app.domain.reports.view import RowContext, load_report_page, load_report_page_of, load_row, row_context
 from app.models import StatusEntry, User
 from app.web.templating import render
 
 router = APIRouter()
 PAGE = "pages/report.html"
+CHECK_PAGE = "pages/report_check.html"
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,15 @@ def _row_response(
         "progress": progress,
         "missing": progress.missing if progress else [],
         "oob": True,
+        "compare_year": context.compare_year,
+        "check_url": f"{report_url(context.municipality_code, context.year)}/tjek",
+        "show_check": context.editable,
+        "report_id": context.report_id,
         **extra,
     }
     blocks = ["row", "progress", "checklist"] if progress is not None else ["row"]
+    if extra.get("confirmed_now"):  # the confirm-all list only changes when a carried row is confirmed
+        blocks.append("confirm_all")
     return render(request, PAGE, values, blocks=blocks, status_code=status_code)
 
 
@@ -84,7 +93,50 @@ def report_url(code: int, year: int) -> str:
 def report_page(request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> Response:
     page = load_report_page(session, actor, code, year)
     forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
-    return render(request, PAGE, {"page": page, "forms": forms, "year": year})
+    confirmed = request.query_params.get("bekraeftet", "")
+    context = {"page": page, "forms": forms, "year": year, "confirmed": int(confirmed) if confirmed.isdigit() else None}
+    return render(request, PAGE, context)
+
+
+@router.get("/kommuner/{code}/{year}/tjek")
+def check_answers(
+    request: Request, code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor
+) -> Response:
+    """The "check your answers" step: the whole report on one page, with "Ret" links, then Indsend."""
+    return render(request, CHECK_PAGE, {"page": load_report_page(session, actor, code, year)})
+
+
+def parse_versions(text: str) -> dict[int, int]:
+    """The "row id:version" pairs the confirm-all form sends (space separated)."""
+    versions = {}
+    for pair in text.split():
+        entry_id, _, version = pair.partition(":")
+        if not (entry_id.isdigit() and version.isdigit()):
+            raise InvalidInput("Formularen er ufuldstændig. Genindlæs siden, og prøv igen.", field="versions")
+        versions[int(entry_id)] = int(version)
+    return versions
+
+
+@router.post("/rapporter/{report_id}/bekraeft-uaendrede")
+def confirm_all_unchanged(
+    request: Request,
+    report_id: PathId,
+    database: DatabaseDep,
+    actor: CurrentActor,
+    now: Now,
+    versions: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    try:
+        with database.write() as session:
+            done = confirm_unchanged(session, actor, report_id, parse_versions(versions), now=now)
+    except (RowsChanged, InvalidInput) as error:
+        with database.read() as session:
+            page = load_report_page_of(session, actor, report_id)
+        forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
+        context = {"page": page, "forms": forms, "year": page.year, "confirm_error": error}
+        return render(request, PAGE, context, status_code=error.status_code)
+    url = report_url(done.ref.municipality_code, done.ref.year)
+    return RedirectResponse(f"{url}?bekraeftet={done.confirmed}", status_code=303)
 
 
 @router.post("/kommuner/{code}/{year}/start")
@@ -142,7 +194,8 @@ def save_row(
         with database.read() as session:
             context = load_row(session, actor, entry_id)
         return _row_response(request, context, sent, status_code=error.status_code, error=error)
-    return _row_response(request, context, RowForm.of(context.row.entry), progress=progress, saved=True)
+    form = RowForm.of(context.row.entry)
+    return _row_response(request, context, form, progress=progress, saved=True, confirmed_now=saved.confirmed_now)
 
 
 def _updated_by(session: Session, user: User, entry: StatusEntry) -> str | None:
@@ -162,6 +215,10 @@ def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: Cu
         with database.write() as session:
             ref = submit_report(session, actor, report_id, now=now)
     except SubmitIncomplete as incomplete:
+        if not request.headers.get("hx-request"):  # from the "check your answers" step
+            with database.read() as session:
+                page = load_report_page_of(session, actor, report_id)
+            return render(request, CHECK_PAGE, {"page": page, "submit_error": incomplete}, status_code=422)
         context = {"missing": incomplete.missing, "submit_error": incomplete.message}
         return render(request, PAGE, context, block="checklist", status_code=422)
     return _back_to_page(request, report_url(ref.municipality_code, ref.year))

@@ -9,12 +9,14 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app.config import TEMPLATES_DIR
 from app.domain.access import manages_accounts
 from app.domain.accounts import actor_of
 from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
 from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
+from app.domain.text import genitive
 from app.domain.vocabulary import Colour, Kind, RoundState
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -55,6 +57,17 @@ templates.env.globals["limits"] = {
 }
 
 
+def icon(name: str, css_class: str = "") -> Markup:
+    """One of DKFDS's icons from its vendored sprite, hidden from screen readers (its text says it)."""
+    return Markup(
+        '<svg class="icon-svg {}" aria-hidden="true" focusable="false">'
+        '<use href="/static/vendor/dkfds/img/all-svg-icons.svg#{}"></use></svg>'
+    ).format(css_class, name)
+
+
+templates.env.globals["icon"] = icon
+
+
 def thousands(value: int) -> str:
     """2000 as a Danish reader writes it: 2.000. (An integer needs no locale data: Babel's
     format_decimal gives the same, at a cost seen in every save's fragment.)"""
@@ -78,6 +91,7 @@ def field_value(value: str | None, field: str) -> str:
 
 
 templates.env.filters["round_state"] = round_state
+templates.env.filters["genitive"] = genitive
 templates.env.filters["field_value"] = field_value
 
 

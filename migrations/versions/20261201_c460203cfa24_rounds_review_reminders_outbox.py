@@ -1,7 +1,7 @@
 """Rounds: reminder schedule and reminders; the e-mail outbox
 
 Revision ID: c460203cfa24
-Revises: 86d5747e3186
+Revises: 5d5480c6567f
 Create Date: 2026-12-01 22:18:54.182279
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "c460203cfa24"
-down_revision: str | Sequence[str] | None = "86d5747e3186"
+down_revision: str | Sequence[str] | None = "5d5480c6567f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

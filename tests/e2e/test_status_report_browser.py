@@ -17,7 +17,7 @@ EDITOR = "alleroed@demo.fremdrift.dk"
 PASSWORD = "demo-fremdrift"
 REPORT_PATH = "/kommuner/201/2026"
 SCREENSHOT = Path(os.environ.get("FREMDRIFT_E2E_SCREENSHOT", "/tmp/e2e-report.png"))  # noqa: S108
-EXPECTED_422 = re.compile(r"https?://[^/]+/rapporter/\d+/indsend$")
+EXPECTED_422 = re.compile(r"https?://[^/]+/rapporter/\d+/indsend$")  # the early submit: a 422 page
 COLOURS = ("Grøn", "Gul", "Rød")
 SCRIPT_REMARK = "<script>window.__xss = 1</script> Aftalen er på vej & underskrives i marts."
 
@@ -121,15 +121,17 @@ def test_editor_fills_in_and_submits_the_status_report(live_server: LiveServer, 
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("button", name="Log ud")).to_be_visible()
-    link = page.locator(f'main a[href="{REPORT_PATH}"]')
-    expect(link).to_have_text("Allerød")
+    task = page.locator("#task-201-2026")
+    expect(task.get_by_role("heading")).to_have_text("Udfyld Allerøds status for 2026")
+    link = task.locator(f'a[href="{REPORT_PATH}"]')
+    expect(link).to_have_text("Start statusrapporten")
     link.click()
     expect(page).to_have_url(re.compile(REPORT_PATH + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Allerød Kommune: status for 2026")
 
     # Start from last year's statuses: the rows come over unconfirmed.
-    page.get_by_role("button", name="Start fra sidste års status").click()
-    expect(page.locator(".notice.unconfirmed")).to_contain_text("overført fra 2025")
+    page.get_by_role("button", name="Start fra status for 2025").click()
+    expect(page.locator("#report-progress")).to_contain_text("overførte fra 2025")
     keys = row_keys(page)
     assert len(keys) == 16, keys
     # Rows that take a colour (a row that is fravalgt has its colour buttons disabled).
@@ -166,10 +168,16 @@ def test_editor_fills_in_and_submits_the_status_report(live_server: LiveServer, 
             confirm(page, key)
     expect(page.get_by_role("button", name="Bekræft")).to_have_count(0)
 
-    # Submitting too early lists what is missing, each item naming the recommendation and linking to its row.
-    checklist = page.locator("#submit-checklist")
+    # Submitting too early (from the "check your answers" step) lists what is missing, each item
+    # naming the recommendation and linking to its row; the form below lists the same.
+    page.get_by_role("link", name="Tjek dine svar").click()
     page.get_by_role("button", name="Indsend statusrapporten").click()
-    expect(checklist.get_by_role("alert")).to_contain_text("kan ikke indsendes endnu")
+    summary = page.locator("[data-module=error-summary]")
+    expect(summary).to_contain_text("kan ikke indsendes endnu")
+    expect(summary).to_be_focused()  # DKFDS's ErrorSummary puts the keyboard user on it
+    expect(summary.locator(f"a[href$='#row-{fourth}']")).to_contain_text(f"{colours[fourth]} kræver en bemærkning.")
+    page.get_by_role("link", name="Tilbage til skemaet").click()
+    checklist = page.locator("#submit-checklist")
     fourth_item = checklist.locator(f"li:has(a[href='#row-{fourth}'])")
     expect(fourth_item).to_contain_text(f"{colours[fourth]} kræver en bemærkning.")
     expect(page.get_by_role("radio")).not_to_have_count(0)
@@ -191,6 +199,7 @@ def test_editor_fills_in_and_submits_the_status_report(live_server: LiveServer, 
 
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
+    page.get_by_role("link", name="Tjek dine svar").click()
     page.get_by_role("button", name="Indsend statusrapporten").click()
     expect(page.locator(".notice.submitted")).to_contain_text("Indsendt")
     expect(page).to_have_url(re.compile(REPORT_PATH + "$"))

@@ -4,14 +4,16 @@ Each function runs inside the caller's write transaction, checks access and stat
 writes the history of what it changed in that same transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.domain.access import Action, Actor, require
 from app.domain.catalogue_queries import build_tree
@@ -22,6 +24,7 @@ from app.domain.reports.queries import (
     get_entry,
     get_report,
     get_report_address,
+    latest_earlier_year,
     previous_statuses,
     report_progress,
     user_name,
@@ -45,14 +48,17 @@ from app.domain.statuses import (
     parse_colour,
 )
 from app.domain.text import clean_text
-from app.domain.vocabulary import Colour, ReportEventKind, ReportState
+from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState
 from app.models import (
     Catalogue,
+    Recommendation,
     ReportEvent,
     StatusChange,
     StatusEntry,
     StatusReport,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,11 @@ def start_report(
 ) -> StatusReport:
     """Create the municipality's report for ``year`` with a row per recommendation that applies.
 
-    With ``carry_over``, each row starts from last year's status for the same recommendation (or
-    the one it replaced one-to-one) and is marked unconfirmed until someone confirms or changes it.
+    With ``carry_over``, each row starts from the status of the latest earlier report of the
+    municipality (last year's, or the one before when a year was missed; the report remembers which
+    year in ``carried_from_year``) for the same recommendation (or the one it replaced one-to-one),
+    and is marked unconfirmed until someone confirms or changes it. With no earlier report, the
+    rows start empty.
     """
     address = get_report_address(session, municipality_code, year)
     municipality, reporting_round = address.municipality, address.round
@@ -118,12 +127,14 @@ def start_report(
     require(actor, Action.EDIT_REPORT, scope_of(municipality, address.report, reporting_round))
     _refuse_if(start_refused(reporting_round, address.report))
 
+    from_year = latest_earlier_year(session, municipality, year) if carry_over else None
     report = StatusReport(
         round_id=reporting_round.id,
         municipality_code=municipality.code,
         state=ReportState.IN_PROGRESS,
         started_at=now,
         started_by_id=actor.user_id,
+        carried_from_year=from_year,
     )
     session.add(report)
     try:
@@ -136,7 +147,9 @@ def start_report(
     assert catalogue is not None
     recommendations = build_tree(session, catalogue, address.kkr, year=year).recommendations
     previous = (
-        previous_statuses(session, municipality, year, [rec.id or 0 for rec in recommendations]) if carry_over else {}
+        previous_statuses(session, municipality, from_year, [rec.id or 0 for rec in recommendations])
+        if from_year is not None
+        else {}
     )
     for rec in recommendations:
         assert rec.id is not None
@@ -147,9 +160,11 @@ def start_report(
             entry.colour = last.colour
             entry.remark = last.remark
             entry.opted_out = last.opted_out and may_opt_out(rec.kind)
+            # A fravalgt row needs its reason, or it could not be confirmed as it stands.
+            entry.opt_out_reason = last.opt_out_reason if entry.opted_out else ""
             entry.confirmed = False
         session.add(entry)
-    _event(session, report, ReportEventKind.STARTED, actor, now, "fra sidste års status" if carry_over else "tom")
+    _event(session, report, ReportEventKind.STARTED, actor, now, f"fra status for {from_year}" if from_year else "tom")
     session.flush()
     return report
 
@@ -186,19 +201,59 @@ class RowConflict(Conflict):
         self.snapshot = snapshot
 
 
+def snapshot_of(session: Session, entry: StatusEntry) -> EntrySnapshot:
+    """The row as it stands, with the name of who saved it last."""
+    return EntrySnapshot(
+        colour=entry.colour,
+        remark=entry.remark,
+        opted_out=entry.opted_out,
+        opt_out_reason=entry.opt_out_reason,
+        confirmed=entry.confirmed,
+        version=entry.version,
+        updated_by=user_name(session, entry.updated_by_id),
+        updated_at=entry.updated_at,
+    )
+
+
 def _conflict(session: Session, entry: StatusEntry) -> RowConflict:
-    return RowConflict(
-        EntrySnapshot(
-            colour=entry.colour,
-            remark=entry.remark,
-            opted_out=entry.opted_out,
-            opt_out_reason=entry.opt_out_reason,
-            confirmed=entry.confirmed,
-            version=entry.version,
-            updated_by=user_name(session, entry.updated_by_id),
-            updated_at=entry.updated_at,
+    return RowConflict(snapshot_of(session, entry))
+
+
+def checked_values(kind: Kind, data: EntryInput) -> tuple[dict[str, object], list[InvalidInput]]:
+    """What a row holds once ``data`` is saved, or every field's refusal (in the form's order).
+
+    The one check of a row's values: the form, the API and the spreadsheet import all use it.
+    """
+    problems: list[InvalidInput] = []
+
+    def attempt(check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidInput as problem:
+            problems.append(problem)
+            return None
+
+    colour = attempt(lambda: parse_colour(data.colour))
+    remark = attempt(
+        lambda: clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
+    )
+    reason = attempt(
+        lambda: clean_text(
+            data.opt_out_reason, field="opt_out_reason", label="Begrundelsen", max_length=MAX_REASON_LENGTH
         )
     )
+    if reason is not None:
+        attempt(lambda: check_opt_out(kind, data.opted_out, reason))
+    if problems:
+        return {}, problems
+    return {
+        # A row that is fravalgt has no colour: it is counted apart from red.
+        "colour": None if data.opted_out else colour,
+        "remark": remark,
+        "opted_out": data.opted_out,
+        "opt_out_reason": reason if data.opted_out else "",
+        "confirmed": True,
+    }, []
 
 
 @dataclass(frozen=True)
@@ -207,6 +262,7 @@ class SavedEntry:
 
     found: EntryInContext
     changed: bool
+    confirmed_now: bool = False  # the save confirmed a row carried over (the confirm-all list shrank)
 
 
 def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, *, now: datetime) -> SavedEntry:
@@ -220,23 +276,9 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
     require(actor, Action.EDIT_REPORT, scope_of(found.municipality, found.report, found.round))
     _refuse_if(rows_locked(found.round, found.report))
 
-    colour = parse_colour(data.colour)
-    remark = clean_text(data.remark, field="remark", label="Bemærkningen", max_length=MAX_REMARK_LENGTH)
-    reason = clean_text(
-        data.opt_out_reason,
-        field="opt_out_reason",
-        label="Begrundelsen",
-        max_length=MAX_REASON_LENGTH,
-    )
-    check_opt_out(rec.kind, data.opted_out, reason)
-    new = {
-        # A row that is fravalgt has no colour: it is counted apart from red.
-        "colour": None if data.opted_out else colour,
-        "remark": remark,
-        "opted_out": data.opted_out,
-        "opt_out_reason": reason if data.opted_out else "",
-        "confirmed": True,
-    }
+    new, problems = checked_values(rec.kind, data)
+    if problems:
+        raise problems[0]
     if entry.version != data.version:
         raise _conflict(session, entry)
     changed = {name: value for name, value in new.items() if getattr(entry, name) != value}
@@ -275,7 +317,7 @@ def save_entry(session: Session, actor: Actor, entry_id: int, data: EntryInput, 
         ],
     )
     # The answer is built from the row in hand, not read back.
-    return SavedEntry(found, changed=True)
+    return SavedEntry(found, changed=True, confirmed_now="confirmed" in changed)
 
 
 def _as_text(value: object) -> str | None:
@@ -286,6 +328,75 @@ def _as_text(value: object) -> str | None:
     if isinstance(value, Colour):
         return value.value
     return str(value)
+
+
+@dataclass(frozen=True)
+class ConfirmedRows:
+    """What "Bekræft alle uændrede" did: the report, and how many rows it confirmed."""
+
+    ref: ReportRef
+    confirmed: int
+
+
+class RowsChanged(Conflict):
+    """Confirming together was refused: someone changed one of the rows since the user looked."""
+
+    def __init__(self, keys: list[str]) -> None:
+        count = f"{len(keys)} række er" if len(keys) == 1 else f"{len(keys)} rækker er"
+        super().__init__(
+            f"{count} ændret af en anden, mens du arbejdede, så intet er bekræftet. "
+            "Se rækkerne igen, og bekræft dem derefter.",
+            current={"changed": keys},
+        )
+        self.keys = keys
+
+
+def confirm_unchanged(
+    session: Session, actor: Actor, report_id: int, versions: dict[int, int], *, now: datetime
+) -> ConfirmedRows:
+    """Confirm at once every row carried over and not yet confirmed ("Bekræft alle uændrede").
+
+    ``versions`` holds, per row id, the version the user was looking at. The same version check as
+    a row save: if a row still unconfirmed is not at that version (or the user never saw it), none
+    is confirmed (all or nothing), and the refusal names the rows. A row someone saved meanwhile is
+    confirmed already (a save confirms), with their value, and is left alone. Each confirmed row
+    gets its own history row (Bekræftet: nej → ja), in the caller's one transaction.
+    """
+    found = get_report(session, report_id)
+    report, reporting_round = found.report, found.round
+    require(actor, Action.EDIT_REPORT, scope_of(found.municipality, report))
+    _refuse_if(rows_locked(reporting_round, report))
+    unconfirmed = session.exec(
+        select(StatusEntry, Recommendation.key)
+        .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
+        .where(StatusEntry.report_id == report_id, col(StatusEntry.confirmed).is_(False))
+        .order_by(col(Recommendation.position))
+    ).all()
+    stale = [key for entry, key in unconfirmed if versions.get(entry.id or 0) != entry.version]
+    if stale:
+        raise RowsChanged(stale)
+    for entry, key in unconfirmed:
+        seen = entry.version
+        result = session.execute(
+            update(StatusEntry)
+            .where(col(StatusEntry.id) == entry.id, col(StatusEntry.version) == seen)
+            .values(confirmed=True, version=seen + 1, updated_at=now, updated_by_id=actor.user_id)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # another process got in first
+            raise RowsChanged([key])
+        session.add(
+            StatusChange(
+                entry_id=entry.id or 0,
+                version=seen + 1,
+                field="confirmed",
+                old_value=_as_text(False),
+                new_value=_as_text(True),
+                changed_at=now,
+                changed_by_id=actor.user_id,
+            )
+        )
+    session.flush()
+    return ConfirmedRows(ReportRef(report, reporting_round.year), len(unconfirmed))
 
 
 # ---------------------------------------------------------------------------- the whole report

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from app.domain.errors import NotFound
@@ -51,6 +51,7 @@ class PreviousStatus:
     colour: Colour | None
     remark: str
     opted_out: bool
+    opt_out_reason: str = ""
 
 
 def get_municipality(session: Session, code: int) -> tuple[Municipality, Kkr]:
@@ -141,6 +142,8 @@ _PROGRESS_COLUMNS = (
         StatusEntry.remark,
         StatusEntry.opted_out,
         StatusEntry.confirmed,
+        StatusEntry.id,
+        StatusEntry.version,
     )
     .join(StatusEntry, col(Recommendation.id) == StatusEntry.recommendation_id)
     .where(StatusEntry.report_id == bindparam("report_id"))
@@ -153,8 +156,8 @@ def report_progress(session: Session, report_id: int) -> ReportProgress:
     columns the rules read: building ORM objects for every row was most of a save's progress cost)."""
     rows = session.exec(_PROGRESS_COLUMNS, params={"report_id": report_id}).all()
     return progress_of(
-        (RuleRecommendation(key, text, kind), RuleEntry(colour, remark, opted_out, confirmed))
-        for key, text, kind, colour, remark, opted_out, confirmed in rows
+        (RuleRecommendation(key, text, kind), RuleEntry(colour, remark, opted_out, confirmed, entry_id, version))
+        for key, text, kind, colour, remark, opted_out, confirmed, entry_id, version in rows
     )
 
 
@@ -162,6 +165,21 @@ def user_name(session: Session, user_id: int | None) -> str | None:
     """The display name of the user who made a change, if any."""
     user = session.get(User, user_id) if user_id is not None else None
     return user.name if user else None
+
+
+def latest_earlier_year(session: Session, municipality: Municipality, year: int) -> int | None:
+    """The latest status year before ``year`` in which the municipality has a report, or None.
+
+    "Start from last year" starts from this one: a municipality that missed a year still starts
+    from what it last reported, and is told which year that was.
+    """
+    return session.exec(
+        select(func.max(ReportingRound.year))
+        .join(StatusReport, col(StatusReport.round_id) == ReportingRound.id)
+        .where(ReportingRound.kkr_id == municipality.kkr_id)
+        .where(StatusReport.municipality_code == municipality.code)
+        .where(ReportingRound.year < year)
+    ).one()
 
 
 _LINK = RecommendationReplacement
@@ -172,6 +190,7 @@ _PREVIOUS_COLUMNS = (
         StatusEntry.colour,
         StatusEntry.remark,
         StatusEntry.opted_out,
+        StatusEntry.opt_out_reason,
         _LINK.replacement_id,
     )
     .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
@@ -194,22 +213,23 @@ _PREVIOUS_COLUMNS = (
 
 
 def previous_statuses(
-    session: Session, municipality: Municipality, year: int, recommendation_ids: list[int]
+    session: Session, municipality: Municipality, from_year: int, recommendation_ids: list[int]
 ) -> dict[int, list[PreviousStatus]]:
-    """Last year's statuses for these recommendations, following revised ones to what they replaced.
+    """The statuses of ``from_year`` (the year a report is compared with or carried over from) for
+    these recommendations, following revised ones to what they replaced.
 
-    One query of columns: last year's entries of this municipality for these recommendations or
+    One query of columns: that year's entries of this municipality for these recommendations or
     for any they replaced, each with the replacement it stands for (if any).
     """
     wanted = set(recommendation_ids)
     rows = session.exec(
         _PREVIOUS_COLUMNS,
-        params={"kkr_id": municipality.kkr_id, "year": year - 1, "code": municipality.code, "wanted": list(wanted)},
+        params={"kkr_id": municipality.kkr_id, "year": from_year, "code": municipality.code, "wanted": list(wanted)},
     ).all()
     own: dict[int, PreviousStatus] = {}
     replaced: dict[int, list[PreviousStatus]] = {rec_id: [] for rec_id in recommendation_ids}
-    for rec_id, key, colour, remark, opted_out, replacement_id in rows:
-        status = PreviousStatus(key, colour, remark, opted_out)
+    for rec_id, key, colour, remark, opted_out, opt_out_reason, replacement_id in rows:
+        status = PreviousStatus(key, colour, remark, opted_out, opt_out_reason)
         if rec_id in wanted:
             own[rec_id] = status
         if replacement_id is not None:

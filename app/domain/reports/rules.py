@@ -37,6 +37,10 @@ class EntryLike(Protocol):
     def opted_out(self) -> bool: ...
     @property
     def confirmed(self) -> bool: ...
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def version(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class RuleEntry:
     remark: str
     opted_out: bool
     confirmed: bool
+    id: int | None = None  # with the version: what "Bekræft alle uændrede" sends back
+    version: int = 0
 
 
 # A row as the rules see it: the recommendation, and its entry once the report is started
@@ -70,6 +76,7 @@ class Missing:
     recommendation_key: str
     recommendation_text: str
     message: str
+    unconfirmed: bool = False  # only that the row is carried over and not yet confirmed
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,13 @@ class ReportProgress:
     filled: int  # rows with a colour or fravalgt
     unconfirmed: int  # rows carried over from last year that nobody has confirmed or changed
     missing: list[Missing]
+    done: int = 0  # rows with a colour or fravalgt, confirmed, and lacking nothing: the one progress shown
+    # (row id, version) of each row still unconfirmed: what "Bekræft alle uændrede" sends back.
+    unconfirmed_versions: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
 
 
 class SubmitIncomplete(DomainError):
@@ -103,17 +117,30 @@ def missing_for_submit(rows: Iterable[RuleRow]) -> list[Missing]:
         if colour is not None and colour.needs_remark and not (entry and entry.remark):
             missing.append(Missing(rec.key, rec.text, f"{colour.label} kræver en bemærkning."))
         if entry is not None and not entry.confirmed:
-            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken."))
+            missing.append(Missing(rec.key, rec.text, "Overført fra sidste år: bekræft eller ret rækken.", True))
     return missing
 
 
 def progress_of(rows: Iterable[RuleRow]) -> ReportProgress:
+    """How far the report has come. ``done`` counts the rows that are finished: filled in (a
+    colour, or fravalgt), confirmed, and with nothing missing for submit; it is the one count the
+    page shows, so "udfyldt" and "ikke bekræftet" never read as a contradiction."""
     rows = list(rows)
+    missing = missing_for_submit(rows)
+    lacking = {item.recommendation_key for item in missing}
     return ReportProgress(
         total=len(rows),
         filled=sum(1 for _rec, entry in rows if entry and (entry.colour or entry.opted_out)),
         unconfirmed=sum(1 for _rec, entry in rows if entry is not None and not entry.confirmed),
-        missing=missing_for_submit(rows),
+        missing=missing,
+        done=sum(
+            1
+            for rec, entry in rows
+            if entry and (entry.colour or entry.opted_out) and entry.confirmed and rec.key not in lacking
+        ),
+        unconfirmed_versions=tuple(
+            (entry.id or 0, entry.version) for _rec, entry in rows if entry is not None and not entry.confirmed
+        ),
     )
 
 

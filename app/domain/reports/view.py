@@ -13,7 +13,9 @@ from app.domain.reports.queries import (
     PreviousStatus,
     ReportAddress,
     get_entry,
+    get_report,
     get_report_address,
+    latest_earlier_year,
     previous_statuses,
     user_name,
 )
@@ -31,7 +33,7 @@ from app.domain.reports.rules import (
 )
 from app.domain.rounds.timeline import TimelineItem, latest_comment, report_timeline
 from app.domain.statuses import may_opt_out
-from app.domain.vocabulary import Colour, ReportState
+from app.domain.vocabulary import Colour, ReportState, RoundState
 from app.models import (
     Catalogue,
     Kkr,
@@ -72,11 +74,28 @@ class ReportPage:
     may_start: bool
     may_reopen: bool
     may_record_committee: bool
+    # The year beside each row ("sidste år"): the one the rows were carried over from, else the
+    # year before. Before the start: the latest earlier report's year, or None when there is none.
+    compare_year: int | None
     # Review and timeline (app.domain.rounds): shown to both sides.
     timeline: list[TimelineItem] = field(default_factory=list)
     sent_back: TimelineItem | None = None  # the coordinator's comment while the report is sent back
     may_approve: bool = False
     may_send_back: bool = False
+
+    @property
+    def earlier_year(self) -> int | None:
+        """Before the start, the year "start from last year" would carry over from."""
+        return self.compare_year if self.report is None else self.report.carried_from_year
+
+    @property
+    def committee_open_after_submit(self) -> bool:
+        """Submitted, yet the committee's handling can still be recorded (councils meet later)."""
+        return self.submitted and self.may_record_committee
+
+    @property
+    def round_open(self) -> bool:
+        return self.round.state == RoundState.OPEN
 
     @property
     def year(self) -> int:
@@ -115,7 +134,11 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
             row = rows.get(entry.recommendation_id)
             if row is not None:
                 row.entry, row.updated_by = entry, name
-    previous = previous_statuses(session, municipality, year, list(rows))
+    if report is not None:
+        compare_year: int | None = report.carried_from_year or year - 1
+    else:
+        compare_year = latest_earlier_year(session, municipality, year)
+    previous = previous_statuses(session, municipality, compare_year, list(rows)) if compare_year else {}
     for rec_id, row in rows.items():
         row.previous = previous.get(rec_id, [])
 
@@ -131,8 +154,15 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         may_start=may_edit_report and start_refused(reporting_round, report) is None,
         may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and reopen_refused(reporting_round, report) is None,
         may_record_committee=may_edit_report and committee_refused(reporting_round, report) is None,
+        compare_year=compare_year,
         **_review_of(session, actor, scope, address),
     )
+
+
+def load_report_page_of(session: Session, actor: Actor, report_id: int) -> ReportPage:
+    """The same page, found by the report's id (after a submit from the "check your answers" step)."""
+    found = get_report(session, report_id)
+    return load_report_page(session, actor, found.municipality.code, found.round.year)
 
 
 def _review_of(session: Session, actor: Actor, scope: ReportScope, address: ReportAddress) -> dict[str, Any]:
@@ -162,6 +192,8 @@ class RowContext:
     year: int
     editable: bool
     report_id: int
+    compare_year: int
+    municipality_code: int
 
 
 def row_context(session: Session, actor: Actor, found: EntryInContext, *, updated_by: str | None) -> RowContext:
@@ -169,9 +201,10 @@ def row_context(session: Session, actor: Actor, found: EntryInContext, *, update
     rec = found.recommendation
     scope = scope_of(found.municipality, found.report, found.round)
     editable = is_allowed(actor, Action.EDIT_REPORT, scope) and rows_locked(found.round, found.report) is None
-    previous = previous_statuses(session, found.municipality, found.round.year, [rec.id or 0])
+    compare_year = found.report.carried_from_year or found.round.year - 1
+    previous = previous_statuses(session, found.municipality, compare_year, [rec.id or 0])
     row = Row(rec, found.entry, previous.get(rec.id or 0, []), updated_by)
-    return RowContext(row, found.round.year, editable, found.report.id or 0)
+    return RowContext(row, found.round.year, editable, found.report.id or 0, compare_year, found.municipality.code)
 
 
 def load_row(session: Session, actor: Actor, entry_id: int) -> RowContext:
