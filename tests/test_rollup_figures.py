@@ -185,3 +185,21 @@ def test_the_national_figures_add_up_every_kkrs_cells(db: Database) -> None:
     assert national.overall == national.rounds[0].overall and national.overall.total == 29 * 16
     submitted = sum(1 for report in plan.values() if report.state == ReportState.SUBMITTED)
     assert national.participation.submitted == submitted and len(national.by_municipality) == 29
+
+
+def test_an_approved_report_counts_and_one_sent_back_does_not(db: Database) -> None:
+    from tests.rollup_data import ReportPlan, make_closed_round, write_plan
+
+    reporting_round = make_closed_round(db, YEAR, CATALOGUE)
+    rows = {"hov15-v1": RowPlan(Colour.GREEN)}
+    write_plan(
+        db,
+        reporting_round,
+        CATALOGUE,
+        {201: ReportPlan(ReportState.APPROVED, dict(rows)), 165: ReportPlan(ReportState.SENT_BACK, dict(rows))},
+    )
+    with db.read() as session:
+        figures = rollup_for(session, ADMIN, reporting_round.kkr_id, YEAR)
+    assert figures.participation.submitted == 1
+    assert figures.municipality(201).submitted and figures.municipality(201).tally.green == 1
+    assert not figures.municipality(165).submitted and figures.municipality(165).tally.green == 0

@@ -29,10 +29,9 @@ from app.models import (
 # (municipality code, recommendation id): one cell of a round.
 CellKey = tuple[int, int]
 
-# The reports that count: handed in and not handed back. With the coordinator's review, an
-# approved report counts too (a report sent back is open again and does not); this reads the
-# states by value so the rule holds whichever of them the vocabulary has.
-COUNTED_STATES = tuple(state for state in ReportState if state.value in ("submitted", "approved"))
+# The reports that count: handed in and not handed back (submitted, or approved after review; a
+# report sent back is open again and does not), by the vocabulary's own rule.
+COUNTED_STATES = tuple(state for state in ReportState if state.is_submitted)
 
 
 @dataclass(frozen=True)
