@@ -110,7 +110,7 @@ def test_a_coordinator_creates_a_planned_round_and_opens_closes_and_reopens_it(a
 
     assert coordinator.send(Req.of_form(f"/runder/{created.id}/genaabn")).status_code == 303
     assert round_of(db, 2027).state is RoundState.OPEN
-    assert "Indsend statusrapporten" in editor.client.get(f"/kommuner/{ALLEROED}/2027").text
+    assert "Tjek dine svar" in editor.client.get(f"/kommuner/{ALLEROED}/2027").text  # the way to Indsend (issue 16)
     listing = coordinator.client.get("/runder").text
     assert "KKR Hovedstaden: status for 2027" in listing and "Åben" in listing
 
