@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +20,10 @@ from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo import build_demo
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, create_user, normalise_email
+from app.domain.accounts.admin import Doer, deactivate_user, invite_user, list_users, resend_invitation
+from app.domain.accounts.audit import CLI_ADDRESS, record
+from app.domain.accounts.links import LinkPolicy
+from app.domain.accounts.users import AccountInput, account_scope, find_user_by_email, user_state
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import CatalogueInvalid, parse_catalogue_file
 from app.domain.documents.reading import consolidated_for, council_for, get_round_of_kkr
@@ -38,7 +42,8 @@ from app.domain.rounds.lifecycle import (
     parse_reminder_days,
     reopen_round,
 )
-from app.domain.vocabulary import Role
+from app.domain.vocabulary import AuditAction, Role, UserState
+from app.mail.compose import Composer
 from app.models import User
 from app.spreadsheets.offline import write_offline_workbook
 from app.spreadsheets.reading import read_filled_workbook
@@ -173,18 +178,39 @@ def catalogue_load(file: CatalogueFile) -> None:
 # ---------------------------------------------------------------------------- users
 
 
+def _cli_doer() -> Doer:
+    return Doer(None, "", CLI_ADDRESS)
+
+
+def _link_policy() -> LinkPolicy:
+    settings = get_settings()
+    return LinkPolicy(
+        invitation_lifetime=timedelta(hours=settings.invitation_link_hours),
+        reset_lifetime=timedelta(hours=settings.reset_link_hours),
+    )
+
+
+Email = Annotated[str, typer.Argument(help="E-mailadressen, som brugeren logger ind med.", show_default=False)]
+RoleOption = Annotated[Role, typer.Option(help="Rolle: admin, coordinator, editor eller reader.", show_default=False)]
+NameOption = Annotated[str, typer.Option(help="Navnet, der vises ved ændringer.")]
+UserKkrOption = Annotated[
+    str | None, typer.Option("--kkr", help='KKR for en koordinator (eller læser), fx "KKR Hovedstaden".')
+]
+MunicipalityOption = Annotated[int | None, typer.Option(help="Kommunekode for en redaktør, fx 201.")]
+
+
 @users_app.command("add")
 def users_add(
-    email: Annotated[str, typer.Argument(help="E-mailadressen, som brugeren logger ind med.", show_default=False)],
-    role: Annotated[Role, typer.Option(help="Rolle: admin, coordinator, editor eller reader.", show_default=False)],
-    name: Annotated[str, typer.Option(help="Navnet, der vises ved ændringer.")] = "",
-    kkr: Annotated[str | None, typer.Option(help='KKR for en koordinator, fx "KKR Hovedstaden".')] = None,
-    municipality: Annotated[int | None, typer.Option(help="Kommunekode for en redaktør, fx 201.")] = None,
+    email: Email,
+    role: RoleOption,
+    name: NameOption = "",
+    kkr: UserKkrOption = None,
+    municipality: MunicipalityOption = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 10 tegn.")
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Mindst 12 tegn.")
     ] = "",
 ) -> None:
-    """Opret en bruger med rolle og adgang (koordinator: en KKR; redaktør: en kommune)."""
+    """Opret en bruger med rolle, adgang og adgangskode (koordinator: en KKR; redaktør: en kommune)."""
     database = _database()
     try:
         with database.write() as session:
@@ -198,10 +224,89 @@ def users_add(
                 kkr_name=kkr,
                 municipality_code=municipality,
             )
+            assert user.id is not None
+            record(
+                session,
+                AuditAction.CREATED,
+                now=_now(),
+                client_ip=CLI_ADDRESS,
+                actor_id=None,
+                subject_id=user.id,
+                kkr_id=account_scope(session, user).kkr_id,
+                detail=f"{user.role.label}, med adgangskode",
+            )
             typer.echo(f"Oprettet: {user.email} ({role.label}).")
     except DomainError as error:
-        typer.echo(f"Fejl: {error.message}", err=True)
-        raise typer.Exit(code=1) from None
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+@users_app.command("invite")
+def users_invite(
+    email: Email,
+    role: RoleOption,
+    name: NameOption = "",
+    kkr: UserKkrOption = None,
+    municipality: MunicipalityOption = None,
+) -> None:
+    """Opret en bruger og send en invitation med et engangslink til at vælge adgangskode.
+
+    Findes brugeren allerede uden adgangskode, sendes invitationen igen (det gamle link holder op
+    med at virke). Mailen går gennem udbakken og sendes af `fremdrift serve` eller `fremdrift worker`.
+    """
+    database = _database()
+    composer = Composer(get_settings().public_url)
+    try:
+        with database.write() as session:
+            existing = find_user_by_email(session, email)
+            if existing is not None and user_state(existing) is UserState.INVITED:
+                user = resend_invitation(
+                    session, _cli_doer(), existing, now=_now(), policy=_link_policy(), composer=composer
+                )
+                typer.echo(f"Invitationen er sendt igen til {user.email}.")
+                return
+            data = AccountInput(email, name, role, kkr, municipality)
+            user = invite_user(session, _cli_doer(), data, now=_now(), policy=_link_policy(), composer=composer)
+            typer.echo(f"Inviteret: {user.email} ({role.label}). Mailen ligger i udbakken.")
+    except DomainError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+@users_app.command("list")
+def users_list(
+    search: Annotated[
+        str, typer.Option(help="Vis kun brugere, hvis navn, e-mail eller kommune indeholder teksten.")
+    ] = "",
+) -> None:
+    """Vis alle brugere med rolle, adgang, tilstand og seneste log ind."""
+    database = _database()
+    try:
+        with database.read() as session:
+            rows = list_users(session, SYSTEM, search=search)
+    finally:
+        database.dispose()
+    for row in rows:
+        last = row.user.last_login_at.strftime("%Y-%m-%d %H:%M") if row.user.last_login_at else "aldrig"
+        typer.echo(f"{row.user.email:40} {row.user.role.label:20} {row.scope or '-':24} {row.state.label:12} {last}")
+    typer.echo(f"{len(rows)} brugere.")
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Email) -> None:
+    """Deaktiver en bruger: logges ud med det samme og kan ikke logge ind. Kontoen slettes aldrig."""
+    database = _database()
+    try:
+        with database.write() as session:
+            user = find_user_by_email(session, email)
+            if user is None:
+                raise NotFound(f"Der findes ingen bruger med e-mailen {normalise_email(email)}.")
+            deactivate_user(session, _cli_doer(), user, now=_now())
+            typer.echo(f"Deaktiveret: {user.email}.")
+    except DomainError as error:
+        _fail(error)
     finally:
         database.dispose()
 
@@ -610,6 +715,13 @@ def serve(
             background.database.dispose()
 
 
+def trusted_proxies() -> list[str]:
+    """uvicorn's proxy settings: forwarded headers believed only from the proxies named in the
+    settings. (uvicorn's own default would trust 127.0.0.1, so that anyone on the machine, or
+    any local proxy passing the header through, could pose as any address.)"""
+    return [part.strip() for part in get_settings().trusted_proxies.split(",") if part.strip()]
+
+
 @app.command("worker")
 def worker(
     once: Annotated[bool, typer.Option(help="Kør hvert job én gang og stop.")] = False,
@@ -634,10 +746,3 @@ def worker(
             loop.stopping.set()
     finally:
         database.dispose()
-
-
-def trusted_proxies() -> list[str]:
-    """uvicorn's proxy settings: forwarded headers believed only from the proxies named in the
-    settings. (uvicorn's own default would trust 127.0.0.1, so that anyone on the machine, or
-    any local proxy passing the header through, could pose as any address.)"""
-    return [part.strip() for part in get_settings().trusted_proxies.split(",") if part.strip()]

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # Single-use links to choose a password (app.domain.accounts.links), and how many may be
+    # asked for per hour: resets per e-mail typed and per client address, invitations per sender.
+    invitation_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    reset_link_hours: int = Field(default=1, ge=1, le=48)
+    resets_per_email_per_hour: int = Field(default=3, ge=1)
+    resets_per_address_per_hour: int = Field(default=20, ge=1)
+    invitations_per_hour: int = Field(default=100, ge=1)
 
     # The outbox's SMTP server (app.mail). Without a host, mail waits in the outbox.
     smtp_host: str = ""

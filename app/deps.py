@@ -1,7 +1,7 @@
 """Dependencies shared by the HTML routes and the API, as named Annotated aliases."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -11,6 +11,7 @@ from app.config import Settings
 from app.db import Database
 from app.domain.access import Actor
 from app.domain.accounts import actor_of, user_for_session
+from app.domain.accounts.links import LinkPolicy
 from app.mail.compose import Composer
 from app.models import User
 from app.security.api_request import is_api_request
@@ -66,6 +67,21 @@ async def get_actor(user: Annotated[User, Depends(get_current_user)]) -> Actor:
     return actor_of(user)
 
 
+async def client_ip(request: Request) -> str:
+    """The client's address for throttling and the audit log (as uvicorn resolved it)."""
+    return request.client.host if request.client else "?"
+
+
+async def link_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> LinkPolicy:
+    return LinkPolicy(
+        invitation_lifetime=timedelta(hours=settings.invitation_link_hours),
+        reset_lifetime=timedelta(hours=settings.reset_link_hours),
+        resets_per_email=settings.resets_per_email_per_hour,
+        resets_per_address=settings.resets_per_address_per_hour,
+        invitations_per_actor=settings.invitations_per_hour,
+    )
+
+
 async def get_composer(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Composer:
     """Renders the mails that domain commands queue (links point at FREMDRIFT_PUBLIC_URL)."""
     return Composer(settings.public_url)
@@ -78,6 +94,8 @@ OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 Now = Annotated[datetime, Depends(now)]
+ClientIp = Annotated[str, Depends(client_ip)]
+LinkPolicyDep = Annotated[LinkPolicy, Depends(link_policy)]
 
 # Every integer in a URL path: ids, municipality codes and years. Bounded so that no value can
 # overflow the database's integer (PostgreSQL's is 32 bits, SQLite's 64) and turn into a 500.

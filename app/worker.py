@@ -17,6 +17,7 @@ from functools import partial
 
 from app.config import Settings
 from app.db import Database
+from app.domain.accounts.mails import forget_sent_links
 from app.domain.rounds.reminders import send_scheduled_reminders
 from app.mail.compose import Composer
 from app.mail.sender import send_due_mail
@@ -39,6 +40,12 @@ def scheduled_reminders(database: Database, now: datetime, *, composer: Composer
         return send_scheduled_reminders(session, now=now, composer=composer)
 
 
+def forget_sent_account_links(database: Database, now: datetime) -> int:
+    """Account mails, once sent, are kept without their single-use link (``accounts.mails``)."""
+    with database.write() as session:
+        return forget_sent_links(session, now=now)
+
+
 def jobs_for(settings: Settings) -> list[Job]:
     """Every background job, in the order one pass runs them."""
     composer = Composer(settings.public_url)
@@ -48,6 +55,7 @@ def jobs_for(settings: Settings) -> list[Job]:
         # A few reports a pass, so the mail is never kept waiting long (the layout runs in a
         # render process of its own, app.pdf.jobs).
         Job("reports", partial(render_due_reports, limit=3)),
+        Job("account_links", forget_sent_account_links),
     ]
 
 

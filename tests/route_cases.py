@@ -8,17 +8,30 @@ fail, so it cannot slip in untested.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
+from app.domain.accounts import create_user
+from app.domain.accounts.links import issue_link
 from app.domain.municipalities import find_kkr
 from app.domain.rounds import find_round
-from app.domain.vocabulary import RoundState
+from app.domain.vocabulary import LinkPurpose, Role, RoundState
 from app.models import StatusEntry, User
-from tests.factories import ALLEROED, HOVEDSTADEN, KOEBENHAVN, make_round, set_round_state
+from tests.factories import AARHUS, ALLEROED, HOVEDSTADEN, KOEBENHAVN, PASSWORD, make_round, set_round_state
 from tests.scenarios import FREDERIKSBERG, YEAR, Req, World, row_save, row_save_api
 from tests.spreadsheet_helpers import filled_for_allerod, pending_for_allerod
 
-# Log-in and log-out act on the caller's own account, not on a municipality.
-NO_MUNICIPALITY = {("POST", "/login"), ("POST", "/logout")}
+# Log-in and log-out, the own account page and the password links act on the caller's own
+# account (or the link's), not on a municipality; ACCOUNT_CASES below sends each of them.
+NO_MUNICIPALITY = {
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/konto/adgangskode"),
+    ("POST", "/konto/log-ud-overalt"),
+    ("POST", "/glemt-adgangskode"),
+    ("POST", "/adgangskode/{token}"),
+}
 
 
 @dataclass(frozen=True)
@@ -388,6 +401,194 @@ ACCOUNT_CASES = [
         None,
     ),
     Case("log out", "POST", "/logout", lambda w: Req.of_form("/logout"), lambda w: w.editor, 303),
+    Case(
+        "change one's own password",
+        "POST",
+        "/konto/adgangskode",
+        lambda w: Req.of_form(
+            "/konto/adgangskode",
+            {
+                "old_password": PASSWORD,
+                "password": "en helt ny lang sætning",
+                "password_again": "en helt ny lang sætning",
+            },
+        ),
+        lambda w: w.editor,
+    ),
+    Case(
+        "log out everywhere",
+        "POST",
+        "/konto/log-ud-overalt",
+        lambda w: Req.of_form("/konto/log-ud-overalt"),
+        lambda w: w.editor,
+        303,
+    ),
+    Case(
+        "ask for a reset link",
+        "POST",
+        "/glemt-adgangskode",
+        lambda w: Req.of_form("/glemt-adgangskode", {"email": w.colleague.email}),
+        None,
+    ),
+    Case("choose a password by link", "POST", "/adgangskode/{token}", lambda w: _link_request(w), None),
+]
+
+
+def _link_request(world: World) -> Req:
+    """A valid reset link of the Allerød colleague (a fresh one each time: the old stops working)."""
+    with world.db.write() as session:
+        user = session.get(User, world.colleague.id)
+        assert user is not None
+        token = issue_link(session, user, LinkPurpose.RESET, now=datetime.now(UTC), lifetime=timedelta(hours=1))
+    password = "en helt ny lang sætning"
+    return Req.of_form(f"/adgangskode/{token}", {"password": password, "password_again": password})
+
+
+# ---------------------------------------------------------------------------- account administration
+
+
+@dataclass(frozen=True)
+class AdminCase:
+    """A request that changes an account, and the users (World attributes) who may rightly send
+    it; every other user of the world is refused with 403 or 404 and nothing changes."""
+
+    name: str
+    method: str
+    path: str
+    request: Callable[[World], Req]
+    allowed: tuple[str, ...]
+    allowed_status: int = 303
+
+
+EVERY_ROLE = ("admin", "coordinator", "far_coordinator", "editor", "other_editor", "reader")
+
+
+def _invite(**form: object) -> Callable[[World], Req]:
+    values = {"email": "ny@alleroed.example", "name": "Nina Ny", "role": "editor", "municipality": ALLEROED}
+    return lambda w: Req.of_form("/brugere", {**values, **form})
+
+
+def _change(who: str, **form: object) -> Callable[[World], Req]:
+    def request(world: World) -> Req:
+        user: User = getattr(world, who)
+        values = {"email": user.email, "name": user.name, "role": user.role.value, "kkr": "", "municipality": ""}
+        if user.municipality_code:
+            values["municipality"] = str(user.municipality_code)
+        return Req.of_form(f"/brugere/{user.id}", {**values, **form})
+
+    return request
+
+
+def _deactivated_colleague(world: World) -> Req:
+    with world.db.write() as session:
+        user = session.get(User, world.colleague.id)
+        assert user is not None
+        user.is_active = False
+        session.add(user)
+    return Req.of_form(f"/brugere/{world.colleague.id}/genaktiver")
+
+
+def _invited_user(world: World) -> Req:
+    with world.db.write() as session:
+        user = session.exec(select(User).where(User.email == "inviteret@alleroed.example")).first()
+        if user is None:
+            user = create_user(
+                session,
+                email="inviteret@alleroed.example",
+                name="Ivan Inviteret",
+                role=Role.EDITOR,
+                password=None,
+                now=datetime.now(UTC),
+                municipality_code=ALLEROED,
+            )
+    return Req.of_form(f"/brugere/{user.id}/inviter")
+
+
+ACCOUNT_ADMIN_CASES = [
+    AdminCase("invite an editor of Allerød", "POST", "/brugere", _invite(), ("admin", "coordinator")),
+    AdminCase(
+        "invite an editor of Aarhus", "POST", "/brugere", _invite(municipality=AARHUS), ("admin", "far_coordinator")
+    ),
+    AdminCase("invite an admin", "POST", "/brugere", _invite(role="admin", municipality=""), ("admin",)),
+    AdminCase(
+        "invite a coordinator",
+        "POST",
+        "/brugere",
+        _invite(role="coordinator", municipality="", kkr="KKR Hovedstaden"),
+        ("admin",),
+    ),
+    AdminCase(
+        "make an Allerød editor a reader of the KKR",
+        "POST",
+        "/brugere/{user_id}",
+        _change("colleague", role="reader", municipality="", kkr="KKR Hovedstaden"),
+        ("admin", "coordinator"),
+    ),
+    AdminCase(
+        "move an Allerød editor to Aarhus",
+        "POST",
+        "/brugere/{user_id}",
+        _change("colleague", municipality=AARHUS),
+        ("admin",),
+    ),
+    AdminCase(
+        "make an Allerød editor a coordinator",
+        "POST",
+        "/brugere/{user_id}",
+        _change("colleague", role="coordinator", municipality="", kkr="KKR Hovedstaden"),
+        ("admin",),
+    ),
+    AdminCase(
+        "rename the coordinator",
+        "POST",
+        "/brugere/{user_id}",
+        _change("coordinator", name="K. K.", kkr="KKR Hovedstaden"),
+        ("admin",),
+    ),
+    AdminCase(
+        "deactivate an Allerød editor",
+        "POST",
+        "/brugere/{user_id}/deaktiver",
+        lambda w: Req.of_form(f"/brugere/{w.colleague.id}/deaktiver"),
+        ("admin", "coordinator"),
+    ),
+    AdminCase(
+        "deactivate the admin",
+        "POST",
+        "/brugere/{user_id}/deaktiver",
+        lambda w: Req.of_form(f"/brugere/{w.admin.id}/deaktiver"),
+        (),  # nobody: not even the admin themselves
+    ),
+    AdminCase(
+        "reactivate an Allerød editor",
+        "POST",
+        "/brugere/{user_id}/genaktiver",
+        _deactivated_colleague,
+        ("admin", "coordinator"),
+    ),
+    AdminCase(
+        "send an invitation again",
+        "POST",
+        "/brugere/{user_id}/inviter",
+        _invited_user,
+        ("admin", "coordinator"),
+    ),
+]
+
+
+def _first_allowed(case: AdminCase) -> Callable[[World], User]:
+    def owner(world: World) -> User:
+        user: User = getattr(world, case.allowed[0])
+        return user
+
+    return owner
+
+
+# The CSRF walk sends each of them too, as the first user who may.
+ACCOUNT_CASES += [
+    Case(case.name, case.method, case.path, case.request, _first_allowed(case))
+    for case in ACCOUNT_ADMIN_CASES
+    if case.allowed
 ]
 
 

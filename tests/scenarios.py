@@ -52,7 +52,7 @@ def _password_hash(password: str) -> str:
 
 def quick_user(db: Database, role: Role, **kwargs: Any) -> User:
     """``make_user`` without paying for a fresh argon2 hash (0.1 s) for every user."""
-    with mock.patch("app.domain.accounts.hash_password", _password_hash):
+    with mock.patch("app.domain.accounts.users.hash_password", _password_hash):
         return make_user(db, role, **kwargs)
 
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from app.domain.vocabulary import Role
 from app.models import User
 from tests.factories import ALLEROED
-from tests.route_cases import CASES, NO_MUNICIPALITY, Case, case_id
+from tests.route_cases import ACCOUNT_ADMIN_CASES, CASES, EVERY_ROLE, NO_MUNICIPALITY, AdminCase, Case, case_id
 from tests.scenarios import (
     FREDERIKSBERG,
     YEAR,
@@ -28,11 +28,12 @@ FREDERIKSBERG_PAGE = f"/kommuner/{FREDERIKSBERG}/{YEAR}"
 def test_every_state_changing_route_has_a_case(app: FastAPI) -> None:
     routes = unsafe_routes(app)
     assert ("PUT", "/api/entries/{entry_id}") in routes  # the walk does see the included routers
-    uncovered = routes - NO_MUNICIPALITY - {(case.method, case.path) for case in CASES}
+    covered = {(case.method, case.path) for case in CASES} | {(case.method, case.path) for case in ACCOUNT_ADMIN_CASES}
+    uncovered = routes - NO_MUNICIPALITY - covered
     assert not uncovered, f"state-changing routes with no access test case in tests/route_cases.py: {uncovered}"
 
 
-def _refused_for(world: World, case: Case, users: list[User]) -> None:
+def _refused_for(world: World, case: Case | AdminCase, users: list[User]) -> None:
     for user in users:
         browser, request = world.browser(user), case.request(world)
         before = snapshot(world.db)
@@ -68,6 +69,29 @@ def test_the_same_request_from_the_municipality_itself_goes_through(world: World
     response = browser.send(request)
     assert response.status_code == case.owner_status, response.text[:500]
     assert changed_tables(before, snapshot(world.db)) != []
+
+
+# ---------------------------------------------------------------------------- account administration
+
+
+def test_account_administration_refuses_everyone_outside_their_reach_and_changes_nothing(world: World) -> None:
+    # A coordinator never manages an admin, a coordinator or another KKR's user, whatever form
+    # they post; editors and readers manage nobody.
+    for case in ACCOUNT_ADMIN_CASES:
+        _refused_for(world, case, [getattr(world, name) for name in EVERY_ROLE if name not in case.allowed])
+
+
+@pytest.mark.parametrize(
+    ("case", "who"),
+    [(case, who) for case in ACCOUNT_ADMIN_CASES for who in case.allowed],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_the_same_account_request_from_someone_who_may_goes_through(world: World, case: AdminCase, who: str) -> None:
+    browser, request = world.browser(getattr(world, who)), case.request(world)
+    before = snapshot(world.db)
+    response = browser.send(request, csrf="field", htmx=False)
+    assert response.status_code == case.allowed_status, response.text[:2000]
+    assert "audit_event" in changed_tables(before, snapshot(world.db))
 
 
 # ---------------------------------------------------------------------------- reads

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.api import catalogue, me, reports, rollup, rounds, spreadsheets
+from app.api import catalogue, me, reports, rollup, rounds, spreadsheets, users
 from app.api.errors import ERROR_RESPONSES
 
 # Every operation documents the one error shape (app.api.errors) for every error it can give.
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-for module in (catalogue, me, reports, rollup, rounds, spreadsheets):
+for module in (catalogue, me, reports, rollup, rounds, spreadsheets, users):
     router.include_router(module.router)

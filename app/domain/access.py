@@ -1,7 +1,9 @@
-"""Who may do what to which municipality's report. The one place that answers it.
+"""Who may do what to which municipality's report, and who manages which account. The one
+place that answers it.
 
-Every web route and API endpoint calls ``require`` before it reads or changes a report, so the
-rule holds whatever URL or form a user sends.
+Every web route and API endpoint calls ``require`` before it reads or changes a report, and
+``require_account`` before it shows or changes an account, so the rules hold whatever URL or
+form a user sends.
 """
 
 import enum
@@ -156,3 +158,67 @@ def require_rollup(actor: Actor, kkr_id: int) -> None:
     KKR's rounds are not given away)."""
     if not may_read_rollup(actor, kkr_id):
         raise NotFound("Opfølgningsrunden findes ikke, eller du har ikke adgang til den.")
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class AccountScope:
+    """Whose an account is: its role, and the KKR it belongs to (a coordinator's or a reader's
+    own KKR, an editor's municipality's KKR; None for an admin or a reader of no KKR)."""
+
+    role: Role
+    kkr_id: int | None
+
+
+ROLES_A_COORDINATOR_MANAGES = (Role.EDITOR, Role.READER)
+
+
+def may_manage_account(actor: Actor, account: AccountScope) -> bool:
+    """An admin manages every account. A KKR coordinator manages the editors and readers of
+    their own KKR, and nobody else: no admin, no coordinator, nobody of another KKR. Reading an
+    account's audit log follows the same rule."""
+    match actor.role:
+        case Role.ADMIN:
+            return True
+        case Role.COORDINATOR:
+            return (
+                actor.kkr_id is not None
+                and account.kkr_id == actor.kkr_id
+                and account.role in ROLES_A_COORDINATOR_MANAGES
+            )
+    return False
+
+
+def manages_accounts(actor: Actor) -> bool:
+    """Whether the actor manages any accounts at all (the user administration is theirs)."""
+    return actor.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def require_account(actor: Actor, account: AccountScope) -> None:
+    """Raise unless ``actor`` may manage the existing account in ``account``; an account out of
+    reach answers "not found", so its existence is not given away."""
+    if not may_manage_account(actor, account):
+        raise NotFound("Brugeren findes ikke, eller du har ikke adgang til den.")
+
+
+def require_account_target(actor: Actor, account: AccountScope, *, field: str) -> None:
+    """Raise unless ``actor`` may give an account the role and scope in ``account`` (a new
+    account, or a change of role or scope), with a message next to the field that is wrong."""
+    if may_manage_account(actor, account):
+        return
+    if actor.role is Role.COORDINATOR:
+        raise Forbidden(
+            "Som KKR-koordinator kan du kun give redaktører og læsere adgang i din egen KKR's kommuner.",
+            field=field,
+        )
+    raise Forbidden("Du har ikke adgang til at administrere brugere.", field=field)
+
+
+def may_read_audit(actor: Actor, kkr_id: int | None) -> bool:
+    """The audit log: an admin reads all of it, a KKR coordinator the events of their own KKR's
+    accounts, nobody else any of it."""
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.COORDINATOR and actor.kkr_id is not None and kkr_id == actor.kkr_id

@@ -277,3 +277,69 @@ class Change(enum.StrEnum):
 
 _CHANGE_SYMBOLS = {Change.BETTER: "▲", Change.WORSE: "▼", Change.SAME: "=", Change.NEW: "• ny"}
 _CHANGE_LABELS = {Change.BETTER: "bedre", Change.WORSE: "dårligere", Change.SAME: "uændret", Change.NEW: "ny"}
+
+
+class UserState(enum.StrEnum):
+    """Where an account stands. Accounts are deactivated, never deleted: history keeps names."""
+
+    INVITED = "invited"  # has not chosen a password yet
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+    @property
+    def label(self) -> str:
+        return _USER_STATE_LABELS[self]
+
+
+_USER_STATE_LABELS = {
+    UserState.INVITED: "Inviteret",
+    UserState.ACTIVE: "Aktiv",
+    UserState.DEACTIVATED: "Deaktiveret",
+}
+
+
+class LinkPurpose(enum.StrEnum):
+    """What a single-use link in a mail is for."""
+
+    INVITATION = "invitation"
+    RESET = "reset"
+
+    @property
+    def label(self) -> str:
+        return _LINK_PURPOSE_LABELS[self]
+
+
+_LINK_PURPOSE_LABELS = {LinkPurpose.INVITATION: "Invitation", LinkPurpose.RESET: "Nulstilling af adgangskode"}
+
+
+class AuditAction(enum.StrEnum):
+    """An administrative action on an account, as the audit log names it."""
+
+    CREATED = "created"
+    INVITED = "invited"
+    CHANGED = "changed"  # role, scope or name
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    RESET_REQUESTED = "reset_requested"
+    RESET_DONE = "reset_done"
+    PASSWORD_CHOSEN = "password_chosen"  # noqa: S105 - an invitation accepted (not a password)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - by the user, with the old one
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+
+    @property
+    def label(self) -> str:
+        return _AUDIT_ACTION_LABELS[self]
+
+
+_AUDIT_ACTION_LABELS = {
+    AuditAction.CREATED: "Oprettet",
+    AuditAction.INVITED: "Invitation sendt",
+    AuditAction.CHANGED: "Rolle eller adgang ændret",
+    AuditAction.DEACTIVATED: "Deaktiveret",
+    AuditAction.REACTIVATED: "Genaktiveret",
+    AuditAction.RESET_REQUESTED: "Nulstilling af adgangskode bestilt",
+    AuditAction.RESET_DONE: "Adgangskode nulstillet",
+    AuditAction.PASSWORD_CHOSEN: "Adgangskode valgt fra invitation",
+    AuditAction.PASSWORD_CHANGED: "Adgangskode ændret",
+    AuditAction.SIGNED_OUT_EVERYWHERE: "Logget ud overalt",
+}

@@ -12,7 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 # The table modules must be imported after the naming convention is in place.
-from app.models.accounts import LoginAttempt, User, UserSession  # noqa: E402
+from app.models.accounts import AccountLink, AuditEvent, LoginAttempt, User, UserSession  # noqa: E402
 from app.models.catalogue import (  # noqa: E402
     Catalogue,
     FocusArea,
@@ -34,6 +34,8 @@ from app.models.reporting import (  # noqa: E402
 )
 
 __all__ = [
+    "AccountLink",
+    "AuditEvent",
     "Catalogue",
     "FocusArea",
     "Guideline",

@@ -12,6 +12,8 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app.config import TEMPLATES_DIR
+from app.domain.access import manages_accounts
+from app.domain.accounts import actor_of
 from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
 from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
 from app.domain.text import genitive
@@ -31,9 +33,11 @@ def danish_datetime(value: datetime | None) -> str:
 
 
 def _context(request: Request) -> dict[str, Any]:
+    user = getattr(request.state, "user", None)
     return {
         "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
-        "current_user": getattr(request.state, "user", None),
+        "current_user": user,
+        "manages_accounts": user is not None and manages_accounts(actor_of(user)),
         "colours": list(Colour),
         "demo_mode": request.app.state.settings.demo,
     }

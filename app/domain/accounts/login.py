@@ -1,22 +1,16 @@
-"""Users, log-in with throttling, and sessions."""
+"""Log-in with throttling, and the sessions a log-in opens."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.domain.access import Actor
-from app.domain.errors import DomainError, InvalidInput
-from app.domain.municipalities import find_kkr
-from app.domain.vocabulary import Role
-from app.models import LoginAttempt, Municipality, User, UserSession
-from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.domain.accounts.users import normalise_email
+from app.domain.errors import DomainError
+from app.models import LoginAttempt, User, UserSession
+from app.security.passwords import verify_password
 from app.security.tokens import new_token, token_hash
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
 
 LOGIN_FAILED_MESSAGE = "Forkert e-mail eller adgangskode."
 # One address may fail this many times the per-user limit, across all e-mails, per window.
@@ -31,64 +25,6 @@ class LoginThrottled(DomainError):
 class LoginPolicy:
     max_failures: int
     window: timedelta
-
-
-def actor_of(user: User) -> Actor:
-    assert user.id is not None
-    return Actor(user.id, user.role, user.kkr_id, user.municipality_code)
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def create_user(
-    session: Session,
-    *,
-    email: str,
-    name: str,
-    role: Role,
-    password: str,
-    now: datetime,
-    kkr_name: str | None = None,
-    municipality_code: int | None = None,
-) -> User:
-    """Create a user. A coordinator needs a KKR, an editor a municipality; others need neither."""
-    email = normalise_email(email)
-    if not EMAIL_PATTERN.match(email):
-        raise InvalidInput(f"{email!r} er ikke en gyldig e-mailadresse.", field="email")
-    if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise InvalidInput(f"Der findes allerede en bruger med e-mailen {email}.", field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn.", field="password")
-
-    kkr_id: int | None = None
-    if role is Role.COORDINATOR:
-        kkr = find_kkr(session, kkr_name) if kkr_name else None
-        if kkr is None:
-            raise InvalidInput("En KKR-koordinator skal knyttes til en kendt KKR.", field="kkr")
-        kkr_id = kkr.id
-    elif kkr_name:
-        raise InvalidInput("Kun en KKR-koordinator knyttes til en KKR.", field="kkr")
-    if role is Role.EDITOR:
-        municipality = session.get(Municipality, municipality_code) if municipality_code else None
-        if municipality is None:
-            raise InvalidInput("En redaktør skal knyttes til en kendt kommune (kommunekode).", field="municipality")
-    elif municipality_code is not None:
-        raise InvalidInput("Kun en redaktør knyttes til en kommune.", field="municipality")
-
-    user = User(
-        email=email,
-        name=name.strip() or email,
-        password_hash=hash_password(password),
-        role=role,
-        kkr_id=kkr_id,
-        municipality_code=municipality_code if role is Role.EDITOR else None,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def authenticate(
@@ -170,6 +106,8 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     assert user.id is not None
     token = new_token()
     session.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    user.last_login_at = now
+    session.add(user)
     # Tidy up this user's expired sessions while we are here.
     session.exec(
         delete(UserSession).where(col(UserSession.user_id) == user.id).where(col(UserSession.expires_at) < now)
@@ -190,3 +128,29 @@ def user_for_session(session: Session, token: str, *, now: datetime) -> User | N
 
 def end_session(session: Session, token: str) -> None:
     session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))
+
+
+def active_sessions(session: Session, user_id: int, *, now: datetime) -> list[UserSession]:
+    """The user's sessions that have not expired, newest first."""
+    return list(
+        session.exec(
+            select(UserSession)
+            .where(UserSession.user_id == user_id)
+            .where(UserSession.expires_at > now)
+            .order_by(col(UserSession.created_at).desc())
+        )
+    )
+
+
+def end_sessions(session: Session, user_id: int, *, keep_token: str | None = None) -> int:
+    """End every session of the user (but the one whose cookie is ``keep_token``); returns how many."""
+    query = delete(UserSession).where(col(UserSession.user_id) == user_id)
+    if keep_token is not None:
+        query = query.where(col(UserSession.token_hash) != token_hash(keep_token))
+    result = session.exec(query)
+    return int(result.rowcount or 0)
+
+
+def is_session(token: str | None, row: UserSession) -> bool:
+    """Whether ``row`` is the session behind the cookie ``token`` (to mark "this browser")."""
+    return token is not None and token_hash(token) == row.token_hash
