@@ -13,7 +13,6 @@ from app.config import Settings
 from app.deps import MAX_PATH_ID, CurrentActor, DatabaseDep, MailComposer, Now, PathId, ReadSession, SettingsDep
 from app.domain.access import Actor
 from app.domain.errors import DomainError, InvalidInput
-from app.domain.reports.rules import MAX_COMMENT_LENGTH
 from app.domain.reports.view import load_report_page
 from app.domain.rounds.followup import SORTS, follow_up, parse_state_filter
 from app.domain.rounds.lifecycle import (
@@ -249,7 +248,6 @@ def send_back(
             "year": year,
             "review_error": error,
             "review_comment": comment,
-            "limits_comment": MAX_COMMENT_LENGTH,
         }
         return render(request, "pages/report.html", context, status_code=error.status_code)
     suffix = "?besked=sendt-tilbage" + ("" if smtp_configured(settings) else "&mail=venter")

@@ -14,9 +14,11 @@ from markupsafe import Markup
 from app.config import TEMPLATES_DIR
 from app.domain.access import manages_accounts
 from app.domain.accounts import actor_of
-from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
+from app.domain.accounts.admin import MAX_SEARCH_LENGTH
+from app.domain.accounts.users import MAX_NAME_LENGTH
+from app.domain.reports.rules import MAX_COMMENT_LENGTH, MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
 from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
-from app.domain.text import genitive
+from app.domain.text import MAX_EMAIL_LENGTH, genitive
 from app.domain.vocabulary import Colour, Kind, RoundState
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -54,6 +56,10 @@ templates.env.globals["limits"] = {
     "reason": MAX_REASON_LENGTH,
     "committee": MAX_COMMITTEE_LENGTH,
     "url": MAX_URL_LENGTH,
+    "comment": MAX_COMMENT_LENGTH,
+    "email": MAX_EMAIL_LENGTH,
+    "name": MAX_NAME_LENGTH,
+    "search": MAX_SEARCH_LENGTH,
 }
 
 

@@ -19,6 +19,7 @@ from app.deps import (
 )
 from app.domain.access import Actor
 from app.domain.accounts.admin import (
+    MAX_SEARCH_LENGTH,
     Doer,
     change_user,
     deactivate_user,
@@ -109,8 +110,8 @@ Field = Annotated[str, Form()]
 
 @router.get("/brugere")
 def users_page(request: Request, session: ReadSession, actor: CurrentActor, q: str = "") -> Response:
-    rows = list_users(session, actor, search=q[:100])
-    return render(request, "pages/users.html", {"rows": rows, "q": q[:100]})
+    rows = list_users(session, actor, search=q)
+    return render(request, "pages/users.html", {"rows": rows, "q": q[:MAX_SEARCH_LENGTH]})
 
 
 @router.get("/brugere/log")

@@ -36,6 +36,7 @@ from app.domain.vocabulary import AuditAction, Role, UserState
 from app.models import Kkr, Municipality, User
 
 MAX_LISTED = 1000
+MAX_SEARCH_LENGTH = 100  # the user list's search words; longer input is cut, not refused
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def list_users(session: Session, actor: Actor, *, search: str = "") -> list[User
     if actor.role is Role.COORDINATOR:
         # Narrows the candidates in SQL; may_manage_account decides for each one below.
         query = query.where(or_(col(Municipality.kkr_id) == actor.kkr_id, col(User.kkr_id) == actor.kkr_id))
-    words = search.strip().lower()[:100]
+    words = search.strip().lower()[:MAX_SEARCH_LENGTH]
     if words:
         pattern = f"%{words}%"
         query = query.where(
