@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from app import cli
 from app.api.errors import ApiError
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import Database
 from app.domain.catalogue_file import MAX_CATALOGUE_BYTES, CatalogueInvalid, parse_catalogue_file, parse_catalogue_text
 from app.domain.text import clean_text
+from app.main import create_app
 from app.security import passwords
 from app.security.api_request import is_api_request
 from app.security.csrf import CSRF_HEADER
@@ -195,15 +196,19 @@ def log_in_form(email: str, password: str) -> Req:
 
 
 def test_too_many_log_ins_at_once_get_a_danish_503_and_nothing_is_checked(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(passwords, "hashing", passwords._HashingSlots(1, 0, 0.01))
-    browser = open_browser(world.app, world.db)
+    # One failure allowed: a busy answer that counted as a try would lock the editor out.
+    app = create_app(settings.model_copy(update={"login_max_failures": 1}), world.db)
+    browser = open_browser(app, world.db)
+    before = snapshot(world.db)
     with passwords.hashing.slot():  # another log-in is hashing
         response = browser.send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False)
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert passwords.BUSY_MESSAGE in response.text
+    assert changed_tables(before, snapshot(world.db)) == []  # not even the attempt is kept
     # Afterwards the same log-in works.
     assert browser.send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False).status_code == 303
 
