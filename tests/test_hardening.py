@@ -27,7 +27,7 @@ from app.security.api_request import is_api_request
 from app.security.csrf import CSRF_HEADER
 from app.security.limits import MAX_BODY_BYTES
 from tests.factories import ALLEROED, PASSWORD
-from tests.scenarios import YEAR, Req, World, changed_tables, open_browser, snapshot
+from tests.scenarios import YEAR, Browser, Req, World, changed_tables, open_browser, snapshot
 
 HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 ENGLISH = re.compile(r"Input should|Field required|Internal Server Error|Not Found|error parsing|exceeded", re.I)
@@ -211,6 +211,32 @@ def test_too_many_log_ins_at_once_get_a_danish_503_and_nothing_is_checked(
     assert changed_tables(before, snapshot(world.db)) == []  # not even the attempt is kept
     # Afterwards the same log-in works.
     assert browser.send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False).status_code == 303
+
+
+def test_a_burst_of_wrong_log_ins_gets_the_limit_of_answers_and_then_the_throttle(
+    world: World, settings: Settings
+) -> None:
+    app = create_app(settings.model_copy(update={"login_max_failures": 3}), world.db)
+    browsers = [open_browser(app, world.db) for _ in range(8)]
+    started = threading.Barrier(len(browsers), timeout=30)
+    statuses: list[int] = []
+
+    def guess(browser: Browser) -> None:
+        started.wait()
+        statuses.append(
+            browser.send(log_in_form(world.editor.email, "forkert-kodeord"), csrf="field", htmx=False).status_code
+        )
+
+    threads = [threading.Thread(target=guess, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # Three guesses were checked and answered "wrong"; the rest were refused without a check.
+    assert sorted(statuses) == [401] * 3 + [429] * 5
+    refused = browsers[0].send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False)
+    assert refused.status_code == 429
+    assert "For mange mislykkede forsøg." in refused.text
 
 
 def test_a_save_does_not_wait_for_a_log_in_s_password_check(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
