@@ -1,21 +1,20 @@
 """Status reports as JSON: the same rules and access checks as the job centre's page."""
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
 
-from app.api.errors import ApiError, api_error
+from app.api.errors import ApiError
 from app.api.schemas import (
     CommitteeIn,
     ConfirmUnchangedIn,
     EntryIn,
     EntryOut,
     HistoryOut,
-    MissingOut,
     PreviousOut,
     ReopenIn,
     ReportOut,
     ReportStateOut,
     StartIn,
+    missing_out,
 )
 from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
@@ -29,15 +28,10 @@ from app.domain.reports.commands import (
 )
 from app.domain.reports.history import entry_history
 from app.domain.reports.queries import get_report_id, user_name
-from app.domain.reports.rules import Missing, SubmitIncomplete
 from app.domain.reports.view import Row, load_report_page, row_context
 from app.models import StatusReport
 
 router = APIRouter(tags=["statusrapporter"])
-
-
-def missing_out(missing: list[Missing]) -> list[MissingOut]:
-    return [MissingOut(recommendation_id=m.recommendation_key, message=m.message) for m in missing]
 
 
 def report_state_out(report: StatusReport) -> ReportStateOut:
@@ -138,19 +132,11 @@ def history(entry_id: PathId, session: ReadSession, actor: CurrentActor) -> list
 
 @router.post(
     "/reports/{code}/{year}/submit",
-    # The 422 with the list of what is missing is a JSONResponse of its own.
-    response_model=ReportStateOut,
     responses={422: {"model": ApiError, "description": "Det, der mangler (missing), eller ugyldige felter."}},
 )
-def submit(
-    code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now
-) -> ReportStateOut | Response:
-    try:
-        with database.write() as session:
-            ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
-    except SubmitIncomplete as incomplete:
-        missing = [item.model_dump() for item in missing_out(incomplete.missing)]
-        return JSONResponse(api_error(incomplete.message, "SubmitIncomplete", missing=missing), status_code=422)
+def submit(code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
+    with database.write() as session:
+        ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
     return report_state_out(ref.report)
 
 
