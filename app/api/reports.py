@@ -1,8 +1,10 @@
 """Status reports as JSON: the same rules and access checks as the job centre's page."""
 
 from fastapi import APIRouter
+from sqlmodel import Session
 
 from app.api.errors import ApiError
+from app.api.report_state import on_report
 from app.api.schemas import (
     CommitteeIn,
     ConfirmUnchangedIn,
@@ -19,6 +21,7 @@ from app.api.schemas import (
 from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
+    ReportRef,
     confirm_unchanged,
     record_committee,
     reopen_report,
@@ -32,17 +35,6 @@ from app.domain.reports.view import Row, load_report_page, row_context
 from app.models import StatusReport
 
 router = APIRouter(tags=["statusrapporter"])
-
-
-def report_state_out(report: StatusReport) -> ReportStateOut:
-    assert report.id is not None
-    return ReportStateOut(
-        report_id=report.id,
-        state=report.state,
-        version=report.version,
-        committee_name=report.committee_name,
-        committee_date=report.committee_date,
-    )
 
 
 def entry_out(row: Row) -> EntryOut:
@@ -135,9 +127,10 @@ def history(entry_id: PathId, session: ReadSession, actor: CurrentActor) -> list
     responses={422: {"model": ApiError, "description": "Det, der mangler (missing), eller ugyldige felter."}},
 )
 def submit(code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
-    with database.write() as session:
-        ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
-    return report_state_out(ref.report)
+    def submit(session: Session, report_id: int) -> ReportRef:
+        return submit_report(session, actor, report_id, now=now)
+
+    return on_report(database, code, year, submit)
 
 
 @router.post("/reports/{code}/{year}/reopen")
@@ -150,25 +143,26 @@ def reopen(
     now: Now,
     composer: MailComposer,
 ) -> ReportStateOut:
-    with database.write() as session:
-        report_id = get_report_id(session, code, year)
-        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
-    return report_state_out(ref.report)
+    def reopen(session: Session, report_id: int) -> ReportRef:
+        return reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
+
+    return on_report(database, code, year, reopen)
 
 
 @router.put("/reports/{code}/{year}/committee")
 def committee(
     code: PathId, year: PathYear, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
 ) -> ReportStateOut:
-    with database.write() as session:
-        report = record_committee(
+    def record(session: Session, report_id: int) -> StatusReport:
+        return record_committee(
             session,
             actor,
-            get_report_id(session, code, year),
+            report_id,
             committee_name=body.committee_name,
             committee_date=body.committee_date,
             agenda_url=body.agenda_url,
             version=body.version,
             now=now,
         )
-    return report_state_out(report)
+
+    return on_report(database, code, year, record)
