@@ -124,13 +124,15 @@ class Figures:
         self.errors: Counter[str] = Counter()
         self.conflicts = 0
 
-    def record(self, kind: str, started: float, response: httpx.Response | None, ok: bool) -> None:
+    def record(
+        self, kind: str, started: float, response: httpx.Response | None, ok: bool, failure: str = "transport"
+    ) -> None:
         """One answer. A 409 is a conflict (counted apart); anything else not ``ok`` an error."""
         self.latencies[kind].append((time.perf_counter() - started) * 1000)
         if response is not None and response.status_code == 409:
             self.conflicts += 1
         elif not ok:
-            self.errors[f"{kind}: {response.status_code if response is not None else 'transport'}"] += 1
+            self.errors[f"{kind}: {response.status_code if response is not None else failure}"] += 1
 
 
 async def editor_tab(editor: base.Editor, figures: Figures, deadline: float, rng: random.Random) -> None:
@@ -145,8 +147,8 @@ async def editor_tab(editor: base.Editor, figures: Figures, deadline: float, rng
             headers = {"HX-Request": "true", "X-CSRF-Token": editor.csrf}
             try:
                 response = await editor.http.post(f"/raekker/{row.entry_id}", data=data, headers=headers)
-            except httpx.HTTPError:
-                figures.record("save", started, None, False)
+            except httpx.HTTPError as error:
+                figures.record("save", started, None, False, type(error).__name__)
                 continue
             version = base.VERSION.search(response.text)
             if version is not None:  # on 200 the next version, on 409 the current one
@@ -155,8 +157,8 @@ async def editor_tab(editor: base.Editor, figures: Figures, deadline: float, rng
         else:
             try:
                 response = await editor.http.get(f"/kommuner/{editor.code}/{base.YEAR}")
-            except httpx.HTTPError:
-                figures.record("report page", started, None, False)
+            except httpx.HTTPError as error:
+                figures.record("report page", started, None, False, type(error).__name__)
                 continue
             figures.record("report page", started, response, response.status_code == 200)
 
@@ -183,8 +185,8 @@ async def coordinator_tab(
         headers = {"If-None-Match": etag} if page == pdf_url and etag else {}
         try:
             response = await http.get(page, headers=headers)
-        except httpx.HTTPError:
-            figures.record(page, started, None, False)
+        except httpx.HTTPError as error:
+            figures.record(page, started, None, False, type(error).__name__)
             continue
         if page != pdf_url:
             figures.record(page, started, response, response.status_code == 200)
@@ -240,14 +242,14 @@ async def morning(
 
 def report(figures: Figures, seconds: float, server_cpu: float, tree_cpu: float) -> None:
     total = sum(len(values) for values in figures.latencies.values())
-    print(f"\n{'request':<30} {'count':>6} {'per s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    print(f"\n{'request':<40} {'count':>6} {'per s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     for kind, values in sorted(figures.latencies.items()):
         p = base.percentile
         print(
-            f"{kind:<30} {len(values):>6} {len(values) / seconds:>6.1f} {p(values, 50):>7.1f} {p(values, 95):>7.1f} "
+            f"{kind:<40} {len(values):>6} {len(values) / seconds:>6.1f} {p(values, 50):>7.1f} {p(values, 95):>7.1f} "
             f"{p(values, 99):>7.1f} {max(values):>7.1f}"
         )
-    print(f"{'all':<30} {total:>6} {total / seconds:>6.1f}")
+    print(f"{'all':<40} {total:>6} {total / seconds:>6.1f}")
     per_request = 1000 / max(total, 1)
     print(f"server CPU: {server_cpu / seconds:.0%} of a core, {server_cpu * per_request:.2f} ms per request")
     print(
