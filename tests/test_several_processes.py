@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import col, select
 
-from app.db import is_sqlite
 from app.domain.outbox import enqueue_mail
 from app.domain.vocabulary import MailState
 from app.mail.sender import BATCH_SIZE
@@ -29,17 +28,14 @@ from tests.processes import ServerProcess, Tab
 from tests.scenarios import FREDERIKSBERG, YEAR, World
 from tests.smtp import SmtpServer, smtp_server
 
+# Several app processes on one database is PostgreSQL's case (SQLite runs one process).
+pytestmark = pytest.mark.only_on("postgresql")
+
 # The background loop of each process runs every 0.05 s, so the two senders overlap.
 FAST_WORKER = {"FREMDRIFT_WORKER_INTERVAL_SECONDS": "0.05"}
 NO_WORKER = {"FREMDRIFT_WORKER_IN_SERVE": "false"}
 WAIT_S = 40
 BULK = 8 * BATCH_SIZE  # mail waiting at once, so both senders claim batches side by side
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(database_url: str) -> None:
-    if is_sqlite(database_url):
-        pytest.skip("several app processes need PostgreSQL")
 
 
 @pytest.fixture
@@ -141,8 +137,8 @@ def test_mail_queued_through_either_process_is_delivered_exactly_once_by_both_se
                         html="<p>Tekst.</p>", kind="reminder", now=NOW,
                     )  # fmt: skip
             # A reminder to everyone who has not submitted, through the first process ...
-            reminded = on_first.http.post(f"/runder/{world.round.id}/paamindelser", headers=on_first.headers)
-            assert reminded.status_code == 303, reminded.text[:300]
+            reminding = on_first.http.post(f"/runder/{world.round.id}/paamindelser", headers=on_first.headers)
+            assert reminding.status_code == 303, reminding.text[:300]
             # ... and Frederiksberg's report sent back with a comment, through the second.
             form = {"comment": "Ret venligst række V1.", "code": str(FREDERIKSBERG), "year": str(YEAR)}
             sent_back = on_second.http.post(
@@ -163,8 +159,6 @@ def test_mail_queued_through_either_process_is_delivered_exactly_once_by_both_se
 
     with world.db.read() as session:
         mails = list(session.exec(select(OutboxMail)))
-    queued = {mail.message_id for mail in mails}
-    received = Counter(message["Message-ID"] for message in smtp.recorder.messages)
     queued = {mail.message_id for mail in mails}
     received = Counter(message["Message-ID"] for message in smtp.recorder.messages)
     # Besides the bulk and the two actions, both processes' reminder schedules ran (the round's
