@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import os
 import random
+import shutil
 import subprocess
 import tempfile
 import time
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--coordinators", type=int, default=3, help="coordinator tabs")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server log)")
     parser.add_argument(
         "--postgres",
         metavar="URL",
@@ -272,7 +274,12 @@ def main() -> None:
         "temporary database there instead of SQLite",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="fremdrift-january-") as tmp, contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
+        tmp = tempfile.mkdtemp(prefix="fremdrift-january-")
+        if args.keep:
+            print(f"Keeping {tmp} (the server's log is server.log)")
+        else:
+            stack.callback(shutil.rmtree, tmp, ignore_errors=True)
         database_url = stack.enter_context(temporary_postgres(args.postgres)) if args.postgres else ""
         server = Server(Path(tmp), base.free_port(), database_url=database_url)
         where = make_url(server.env["DATABASE_URL"]).render_as_string(hide_password=True)
