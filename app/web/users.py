@@ -34,7 +34,7 @@ from app.domain.accounts.audit import audit_log
 from app.domain.accounts.users import AccountInput, parse_role, scope_label, user_state
 from app.domain.errors import DomainError, InvalidInput
 from app.models import User
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -119,12 +119,17 @@ def audit_page(request: Request, session: ReadSession, actor: CurrentActor) -> R
     return render(request, "pages/audit.html", {"events": audit_log(session, actor)})
 
 
+def _user_url(request: Request, user_id: int, notice: str) -> str:
+    """The user's page, saying what was just done (by its code in NOTICES)."""
+    return f"{path_for(request, 'user_page', user_id=user_id)}?besked={notice}"
+
+
 @router.get("/brugere/ny")
 def new_user_page(request: Request, session: ReadSession, actor: CurrentActor) -> Response:
     return _form_page(request, session, actor, user=None, form=_form_of(session, None))
 
 
-@router.post("/brugere")
+@router.post("/brugere", name="user_invite")
 def invite(
     request: Request,
     database: DatabaseDep,
@@ -150,7 +155,8 @@ def invite(
     except DomainError as error:
         with database.read() as session:
             return _form_page(request, session, actor, user=None, form=form, error=error)
-    return RedirectResponse(f"/brugere/{created.id}?besked=inviteret", status_code=303)
+    assert created.id is not None  # flushed by the invitation
+    return RedirectResponse(_user_url(request, created.id, "inviteret"), status_code=303)
 
 
 @router.get("/brugere/{user_id}")
@@ -162,7 +168,7 @@ def user_page(
     return _form_page(request, session, actor, user=account, form=form, notice=NOTICES.get(besked, ""))
 
 
-@router.post("/brugere/{user_id}")
+@router.post("/brugere/{user_id}", name="user_change")
 def change(
     request: Request,
     user_id: PathId,
@@ -192,7 +198,7 @@ def change(
         with database.read() as session:
             account = get_managed_user(session, actor, user_id)
             return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(f"/brugere/{user_id}?besked=gemt", status_code=303)
+    return RedirectResponse(_user_url(request, user_id, "gemt"), status_code=303)
 
 
 def _act(
@@ -214,10 +220,10 @@ def _act(
             account = get_managed_user(session, actor, user_id)
             form = _form_of(session, account)
             return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(f"/brugere/{user_id}?besked={notice}", status_code=303)
+    return RedirectResponse(_user_url(request, user_id, notice), status_code=303)
 
 
-@router.post("/brugere/{user_id}/deaktiver")
+@router.post("/brugere/{user_id}/deaktiver", name="user_deactivate")
 def deactivate(
     request: Request,
     user_id: PathId,
@@ -233,7 +239,7 @@ def deactivate(
     return _act(request, database, user, actor, user_id, client_ip, "deaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/genaktiver")
+@router.post("/brugere/{user_id}/genaktiver", name="user_reactivate")
 def reactivate(
     request: Request,
     user_id: PathId,
@@ -249,7 +255,7 @@ def reactivate(
     return _act(request, database, user, actor, user_id, client_ip, "genaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/inviter")
+@router.post("/brugere/{user_id}/inviter", name="user_reinvite")
 def reinvite(
     request: Request,
     user_id: PathId,
