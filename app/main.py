@@ -13,11 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router as api_router
-from app.api.errors import HTTP_CODES, HTTP_MESSAGES, api_error, problems_of, summary
+from app.api.errors import HTTP_CODES, HTTP_MESSAGES, api_error, domain_error_body, problems_of, summary
 from app.config import DEV_SECRET_KEY, STATIC_DIR, Settings, get_settings
 from app.db import Database
 from app.deps import LoginRequired
-from app.domain.errors import Conflict, DomainError
+from app.domain.errors import DomainError
 from app.security.api_request import is_api_request
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
@@ -79,9 +79,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         if _wants_json(request):
-            current = error.current if isinstance(error, Conflict) else None
-            body = api_error(error.message, type(error).__name__, field=error.field, current=current)
-            return JSONResponse(body, status_code=error.status_code)
+            return JSONResponse(domain_error_body(error), status_code=error.status_code)
         return render_error(request, error.message, error.status_code)
 
     @app.exception_handler(LoginRequired)

@@ -20,10 +20,10 @@ from app.domain.rounds.lifecycle import (
     close_round,
     edition_choices,
     list_rounds,
-    local_date,
     managed_kkrs,
     open_round,
     plan_round,
+    proposed_year,
     reopen_round,
     set_reminder_schedule,
 )
@@ -62,7 +62,7 @@ def _mail_notice(settings: Settings) -> str | None:
 def _new_round_form(session: Session, actor: Actor, now: datetime, values: dict[str, Any]) -> dict[str, Any]:
     kkrs = managed_kkrs(session, actor)
     kkr_id = values.get("kkr_id") or (kkrs[0].id if kkrs else None)
-    year = values.get("year") or local_date(now).year - 1
+    year = values.get("year") or (proposed_year(session, kkr_id, now=now) if kkr_id else None)
     return {
         "kkrs": kkrs,
         "form": {"kkr_id": kkr_id, "year": year, **values},

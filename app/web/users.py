@@ -1,11 +1,15 @@
 """User administration pages: the list, invite, change, deactivate, reactivate, and the audit log."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app.db import Database
 from app.deps import (
     ClientIp,
     CurrentActor,
@@ -48,8 +52,11 @@ NOTICES = {
 }
 
 
-def _doer(user: User, actor: Actor, client_ip: str) -> Doer:
+def _doer(user: CurrentUser, actor: CurrentActor, client_ip: ClientIp) -> Doer:
     return Doer(actor, user.name, client_ip)
+
+
+CurrentDoer = Annotated[Doer, Depends(_doer)]
 
 
 def _account_input(email: str, name: str, role: str, kkr: str, municipality: str) -> AccountInput:
@@ -119,8 +126,9 @@ def audit_page(request: Request, session: ReadSession, actor: CurrentActor) -> R
     return render(request, "pages/audit.html", {"events": audit_log(session, actor)})
 
 
-def _user_url(request: Request, user_id: int, notice: str) -> str:
+def _user_url(request: Request, user_id: int | None, notice: str) -> str:
     """The user's page, saying what was just done (by its code in NOTICES)."""
+    assert user_id is not None  # a saved account
     return f"{path_for(request, 'user_page', user_id=user_id)}?besked={notice}"
 
 
@@ -133,10 +141,9 @@ def new_user_page(request: Request, session: ReadSession, actor: CurrentActor) -
 def invite(
     request: Request,
     database: DatabaseDep,
-    user: CurrentUser,
     actor: CurrentActor,
+    doer: CurrentDoer,
     now: Now,
-    client_ip: ClientIp,
     policy: LinkPolicyDep,
     composer: MailComposer,
     email: Field = "",
@@ -149,13 +156,10 @@ def invite(
     try:
         with database.write() as session:
             data = _account_input(email, name, role, kkr, municipality)
-            created = invite_user(
-                session, _doer(user, actor, client_ip), data, now=now, policy=policy, composer=composer
-            )
+            created = invite_user(session, doer, data, now=now, policy=policy, composer=composer)
     except DomainError as error:
         with database.read() as session:
             return _form_page(request, session, actor, user=None, form=form, error=error)
-    assert created.id is not None  # flushed by the invitation
     return RedirectResponse(_user_url(request, created.id, "inviteret"), status_code=303)
 
 
@@ -173,10 +177,9 @@ def change(
     request: Request,
     user_id: PathId,
     database: DatabaseDep,
-    user: CurrentUser,
     actor: CurrentActor,
+    doer: CurrentDoer,
     now: Now,
-    client_ip: ClientIp,
     email: Field = "",
     name: Field = "",
     role: Field = "",
@@ -187,13 +190,7 @@ def change(
     try:
         with database.write() as session:
             account = get_managed_user(session, actor, user_id)
-            change_user(
-                session,
-                _doer(user, actor, client_ip),
-                account,
-                _account_input(email, name, role, kkr, municipality),
-                now=now,
-            )
+            change_user(session, doer, account, _account_input(email, name, role, kkr, municipality), now=now)
     except DomainError as error:
         with database.read() as session:
             account = get_managed_user(session, actor, user_id)
@@ -201,73 +198,57 @@ def change(
     return RedirectResponse(_user_url(request, user_id, "gemt"), status_code=303)
 
 
-def _act(
-    request: Request,
-    database: DatabaseDep,
-    user: User,
-    actor: Actor,
-    user_id: PathId,
-    client_ip: str,
-    notice: str,
-    action: Any,
-) -> Response:
-    """Run one account action on a managed user; its refusal is shown on the user's page."""
-    try:
-        with database.write() as session:
-            action(session, _doer(user, actor, client_ip), get_managed_user(session, actor, user_id))
-    except DomainError as error:
-        with database.read() as session:
-            account = get_managed_user(session, actor, user_id)
-            form = _form_of(session, account)
-            return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(_user_url(request, user_id, notice), status_code=303)
+@dataclass(frozen=True)
+class AccountAction:
+    """What every action on a managed account needs: the request, the database, who acts, when."""
+
+    request: Request
+    database: Database
+    actor: Actor
+    doer: Doer
+    now: datetime
+
+    def run(self, user_id: int, notice: str, action: Callable[[Session, Doer, User], object]) -> Response:
+        """Run ``action`` on the account; its refusal is shown on the account's page."""
+        try:
+            with self.database.write() as session:
+                action(session, self.doer, get_managed_user(session, self.actor, user_id))
+        except DomainError as error:
+            with self.database.read() as session:
+                account = get_managed_user(session, self.actor, user_id)
+                form = _form_of(session, account)
+                return _form_page(self.request, session, self.actor, user=account, form=form, error=error)
+        return RedirectResponse(_user_url(self.request, user_id, notice), status_code=303)
+
+
+def _account_action(
+    request: Request, database: DatabaseDep, actor: CurrentActor, doer: CurrentDoer, now: Now
+) -> AccountAction:
+    return AccountAction(request, database, actor, doer, now)
+
+
+Acting = Annotated[AccountAction, Depends(_account_action)]
 
 
 @router.post("/brugere/{user_id}/deaktiver", name="user_deactivate")
-def deactivate(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-) -> Response:
+def deactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        deactivate_user(session, doer, account, now=now)
+        deactivate_user(session, doer, account, now=acting.now)
 
-    return _act(request, database, user, actor, user_id, client_ip, "deaktiveret", action)
+    return acting.run(user_id, "deaktiveret", action)
 
 
 @router.post("/brugere/{user_id}/genaktiver", name="user_reactivate")
-def reactivate(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-) -> Response:
+def reactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        reactivate_user(session, doer, account, now=now)
+        reactivate_user(session, doer, account, now=acting.now)
 
-    return _act(request, database, user, actor, user_id, client_ip, "genaktiveret", action)
+    return acting.run(user_id, "genaktiveret", action)
 
 
 @router.post("/brugere/{user_id}/inviter", name="user_reinvite")
-def reinvite(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-    policy: LinkPolicyDep,
-    composer: MailComposer,
-) -> Response:
+def reinvite(user_id: PathId, acting: Acting, policy: LinkPolicyDep, composer: MailComposer) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        resend_invitation(session, doer, account, now=now, policy=policy, composer=composer)
+        resend_invitation(session, doer, account, now=acting.now, policy=policy, composer=composer)
 
-    return _act(request, database, user, actor, user_id, client_ip, "sendt", action)
+    return acting.run(user_id, "sendt", action)
