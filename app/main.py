@@ -25,7 +25,7 @@ from app.security.last_resort import LastResortMiddleware
 from app.security.limits import BodySizeLimitMiddleware
 from app.spreadsheets.reading import UPLOAD_BODY_BYTES, UPLOAD_PATHS
 from app.web import router as web_router
-from app.web.templating import render_error
+from app.web.templating import path_for, render_error
 
 logger = logging.getLogger("fremdrift")
 
@@ -87,7 +87,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return Response(status_code=401)
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return RedirectResponse(f"{path_for(request, 'login_form')}?next={quote(target)}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:

@@ -20,7 +20,7 @@ from app.domain.accounts import (
 )
 from app.security.csrf import SESSION_COOKIE
 from app.security.passwords import HashingBusy, verify_password
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -103,6 +103,6 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     if token:
         with database.write() as session:
             end_session(session, token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(path_for(request, "login_form"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

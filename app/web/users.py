@@ -38,7 +38,7 @@ from app.domain.accounts.audit import audit_log
 from app.domain.accounts.users import AccountInput, parse_role, scope_label, user_state
 from app.domain.errors import DomainError, InvalidInput
 from app.models import User
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -126,12 +126,18 @@ def audit_page(request: Request, session: ReadSession, actor: CurrentActor) -> R
     return render(request, "pages/audit.html", {"events": audit_log(session, actor)})
 
 
+def _user_url(request: Request, user_id: int | None, notice: str) -> str:
+    """The user's page, saying what was just done (by its code in NOTICES)."""
+    assert user_id is not None  # a saved account
+    return f"{path_for(request, 'user_page', user_id=user_id)}?besked={notice}"
+
+
 @router.get("/brugere/ny")
 def new_user_page(request: Request, session: ReadSession, actor: CurrentActor) -> Response:
     return _form_page(request, session, actor, user=None, form=_form_of(session, None))
 
 
-@router.post("/brugere")
+@router.post("/brugere", name="user_invite")
 def invite(
     request: Request,
     database: DatabaseDep,
@@ -154,7 +160,7 @@ def invite(
     except DomainError as error:
         with database.read() as session:
             return _form_page(request, session, actor, user=None, form=form, error=error)
-    return RedirectResponse(f"/brugere/{created.id}?besked=inviteret", status_code=303)
+    return RedirectResponse(_user_url(request, created.id, "inviteret"), status_code=303)
 
 
 @router.get("/brugere/{user_id}")
@@ -166,7 +172,7 @@ def user_page(
     return _form_page(request, session, actor, user=account, form=form, notice=NOTICES.get(besked, ""))
 
 
-@router.post("/brugere/{user_id}")
+@router.post("/brugere/{user_id}", name="user_change")
 def change(
     request: Request,
     user_id: PathId,
@@ -189,7 +195,7 @@ def change(
         with database.read() as session:
             account = get_managed_user(session, actor, user_id)
             return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(f"/brugere/{user_id}?besked=gemt", status_code=303)
+    return RedirectResponse(_user_url(request, user_id, "gemt"), status_code=303)
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,7 @@ class AccountAction:
                 account = get_managed_user(session, self.actor, user_id)
                 form = _form_of(session, account)
                 return _form_page(self.request, session, self.actor, user=account, form=form, error=error)
-        return RedirectResponse(f"/brugere/{user_id}?besked={notice}", status_code=303)
+        return RedirectResponse(_user_url(self.request, user_id, notice), status_code=303)
 
 
 def _account_action(
@@ -224,7 +230,7 @@ def _account_action(
 Acting = Annotated[AccountAction, Depends(_account_action)]
 
 
-@router.post("/brugere/{user_id}/deaktiver")
+@router.post("/brugere/{user_id}/deaktiver", name="user_deactivate")
 def deactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
         deactivate_user(session, doer, account, now=acting.now)
@@ -232,7 +238,7 @@ def deactivate(user_id: PathId, acting: Acting) -> Response:
     return acting.run(user_id, "deaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/genaktiver")
+@router.post("/brugere/{user_id}/genaktiver", name="user_reactivate")
 def reactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
         reactivate_user(session, doer, account, now=acting.now)
@@ -240,7 +246,7 @@ def reactivate(user_id: PathId, acting: Acting) -> Response:
     return acting.run(user_id, "genaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/inviter")
+@router.post("/brugere/{user_id}/inviter", name="user_reinvite")
 def reinvite(user_id: PathId, acting: Acting, policy: LinkPolicyDep, composer: MailComposer) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
         resend_invitation(session, doer, account, now=acting.now, policy=policy, composer=composer)
