@@ -85,7 +85,7 @@ def render_due_reports(
                 done = has_render(session, claim.round_id, claim.subject, key)
             if done:
                 with database.write() as session:
-                    settle(session, claim)
+                    settle(session, claim, now=clock())
                 continue
             started = time.perf_counter()
             result = render(html_of(document))
