@@ -27,7 +27,7 @@ from app.domain.reports.queries import report_progress, user_name
 from app.domain.reports.rules import ReportProgress, SubmitIncomplete
 from app.domain.reports.view import RowContext, load_report_page, load_report_page_of, load_row, row_context
 from app.models import StatusEntry, User
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 PAGE = "pages/report.html"
@@ -75,7 +75,7 @@ def _row_response(
         "missing": progress.missing if progress else [],
         "oob": True,
         "compare_year": context.compare_year,
-        "check_url": f"{report_url(context.municipality_code, context.year)}/tjek",
+        "check_url": path_for(request, "check_answers", code=context.municipality_code, year=context.year),
         "show_check": context.editable,
         "report_id": context.report_id,
         **extra,
@@ -86,8 +86,8 @@ def _row_response(
     return render(request, PAGE, values, blocks=blocks, status_code=status_code)
 
 
-def report_url(code: int, year: int) -> str:
-    return f"/kommuner/{code}/{year}"
+def report_url(request: Request, code: int, year: int) -> str:
+    return path_for(request, "report_page", code=code, year=year)
 
 
 @router.get("/kommuner/{code}/{year}")
@@ -118,7 +118,7 @@ def parse_versions(text: str) -> dict[int, int]:
     return versions
 
 
-@router.post("/rapporter/{report_id}/bekraeft-uaendrede")
+@router.post("/rapporter/{report_id}/bekraeft-uaendrede", name="report_confirm_unchanged")
 def confirm_all_unchanged(
     request: Request,
     report_id: PathId,
@@ -136,12 +136,13 @@ def confirm_all_unchanged(
         forms = {rec_id: RowForm.of(row.entry) for rec_id, row in page.rows.items() if row.entry}
         context = {"page": page, "forms": forms, "year": page.year, "confirm_error": error}
         return render(request, PAGE, context, status_code=error.status_code)
-    url = report_url(done.ref.municipality_code, done.ref.year)
+    url = report_url(request, done.ref.municipality_code, done.ref.year)
     return RedirectResponse(f"{url}?bekraeftet={done.confirmed}", status_code=303)
 
 
-@router.post("/kommuner/{code}/{year}/start")
+@router.post("/kommuner/{code}/{year}/start", name="report_start")
 def start(
+    request: Request,
     code: PathId,
     year: PathYear,
     database: DatabaseDep,
@@ -151,7 +152,7 @@ def start(
 ) -> Response:
     with database.write() as session:
         start_report(session, actor, code, year, carry_over=carry_over, now=now)
-    return RedirectResponse(report_url(code, year), status_code=303)
+    return RedirectResponse(report_url(request, code, year), status_code=303)
 
 
 class RowFields(BaseModel):
@@ -212,7 +213,7 @@ def row_history(request: Request, entry_id: PathId, session: ReadSession, actor:
     return render(request, "pages/history.html", {"history": history, "labels": FIELD_LABELS})
 
 
-@router.post("/rapporter/{report_id}/indsend")
+@router.post("/rapporter/{report_id}/indsend", name="report_submit")
 def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     try:
         with database.write() as session:
@@ -224,10 +225,10 @@ def submit(request: Request, report_id: PathId, database: DatabaseDep, actor: Cu
             return render(request, CHECK_PAGE, {"page": page, "submit_error": incomplete}, status_code=422)
         context = {"missing": incomplete.missing, "submit_error": incomplete.message}
         return render(request, PAGE, context, block="checklist", status_code=422)
-    return _back_to_page(request, report_url(ref.municipality_code, ref.year))
+    return _back_to_page(request, report_url(request, ref.municipality_code, ref.year))
 
 
-@router.post("/rapporter/{report_id}/genaabn")
+@router.post("/rapporter/{report_id}/genaabn", name="report_reopen")
 def reopen(
     request: Request,
     report_id: PathId,
@@ -239,10 +240,10 @@ def reopen(
 ) -> Response:
     with database.write() as session:
         ref = reopen_report(session, actor, report_id, now=now, reason=reason, composer=composer)
-    return _back_to_page(request, report_url(ref.municipality_code, ref.year))
+    return _back_to_page(request, report_url(request, ref.municipality_code, ref.year))
 
 
-@router.post("/rapporter/{report_id}/behandling")
+@router.post("/rapporter/{report_id}/behandling", name="report_committee")
 def committee(
     request: Request,
     report_id: PathId,

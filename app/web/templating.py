@@ -8,6 +8,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
+from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
@@ -61,6 +62,22 @@ templates.env.globals["limits"] = {
     "name": MAX_NAME_LENGTH,
     "search": MAX_SEARCH_LENGTH,
 }
+
+
+def path_for(request: Request, route: str, /, **params: Any) -> str:
+    """The path of the route called ``route``, never built by hand. A path, not Starlette's absolute
+    ``url_for``: the host and scheme are the browser's, so the app works behind a proxy."""
+    return str(request.app.url_path_for(route, **params))
+
+
+@pass_context
+def url(context: Any, route: str, /, **params: Any) -> str:
+    """``url("report_page", code=101, year=2025)`` in a template: the route's path (a query string
+    may follow it)."""
+    return path_for(context["request"], route, **params)
+
+
+templates.env.globals["url"] = url
 
 
 def icon(name: str, css_class: str = "") -> Markup:

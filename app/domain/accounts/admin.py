@@ -139,6 +139,12 @@ def invite_user(
         kkr_id=checked.scope.kkr_id,
         detail=f"{user.role.label}, {scope_label(session, user) or 'ingen KKR'}",
     )
+    _invite(session, doer, user, now=now, policy=policy, composer=composer)
+    return user
+
+
+def _invite(session: Session, doer: Doer, user: User, *, now: datetime, policy: LinkPolicy, composer: Composer) -> None:
+    """Queue ``user``'s invitation, sent and throttled as ``doer``."""
     send_invitation(
         session,
         user,
@@ -149,7 +155,6 @@ def invite_user(
         policy=policy,
         composer=composer,
     )
-    return user
 
 
 def resend_invitation(
@@ -162,16 +167,7 @@ def resend_invitation(
             "Brugeren har allerede valgt en adgangskode eller er deaktiveret; "
             "en glemt adgangskode nulstilles med »Glemt adgangskode?« på log ind-siden."
         )
-    send_invitation(
-        session,
-        user,
-        now=now,
-        client_ip=doer.client_ip,
-        actor_id=doer.user_id,
-        sent_by=doer.name,
-        policy=policy,
-        composer=composer,
-    )
+    _invite(session, doer, user, now=now, policy=policy, composer=composer)
     return user
 
 

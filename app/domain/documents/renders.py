@@ -194,7 +194,7 @@ def store_render(
                 created_at=now,
             )
         )
-    settle(session, claim)
+    settle(session, claim, now=now)
     session.flush()
     keep = session.exec(
         select(ReportRender.id)
@@ -211,14 +211,23 @@ def store_render(
     )
 
 
-def settle(session: Session, claim: Claim) -> None:
-    """The request is done (nothing to render, or rendered), unless a newer change arrived."""
+def settle(session: Session, claim: Claim, *, now: datetime) -> None:
+    """The request is done (nothing to render, or rendered), unless a newer change arrived while
+    it rendered. Then it waits again with its window started afresh: kept at its old due time, a
+    report that keeps changing (an editor saving all morning) would stay at the head of the queue
+    and be rendered over and over while every other report, the consolidated one too, waited."""
     session.execute(
         delete(RenderRequest)
         .where(col(RenderRequest.id) == claim.request_id)
         .where(col(RenderRequest.requested_at) == claim.requested_at)
     )
-    session.execute(update(RenderRequest).where(col(RenderRequest.id) == claim.request_id).values(claimed_until=None))
+    newer = session.get(RenderRequest, claim.request_id)
+    if newer is not None:
+        newer.claimed_until = None
+        newer.first_requested_at = now
+        newer.due_at = min(newer.requested_at + DEBOUNCE, now + MAX_WAIT)
+        session.add(newer)
+        session.flush()
 
 
 def fail(session: Session, claim: Claim, error: str, *, now: datetime) -> None:
