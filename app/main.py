@@ -65,8 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api_router)
+    # The pages before the API: routes are matched one by one, and the pages' requests (a save
+    # above all) are the frequent ones; no page's path starts with /api/ but the API's HTML docs,
+    # which the API router does not have (tests/test_routes_order.py).
     app.include_router(web_router)
+    app.include_router(api_router)
     _install_error_handlers(app)
     return app
 

@@ -1,11 +1,12 @@
 """The job centre's page: the status report of one municipality for one year."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.deps import CurrentActor, CurrentUser, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
@@ -154,6 +155,19 @@ def start(
     return RedirectResponse(report_url(request, code, year), status_code=303)
 
 
+class RowFields(BaseModel):
+    """The row form's fields. One form model, not five ``Form()`` parameters: FastAPI validates
+    it in one step, which is measurably cheaper on the save, the app's most frequent request
+    (issue 17). No length limits here: the domain refuses an over-long text with a message next
+    to the field and the text kept; the body-size limit stops abuse before parsing."""
+
+    version: int
+    colour: str = ""
+    remark: str = ""
+    opted_out: bool = False
+    opt_out_reason: str = ""
+
+
 @router.post("/raekker/{entry_id}")
 def save_row(
     request: Request,
@@ -162,24 +176,13 @@ def save_row(
     user: CurrentUser,
     actor: CurrentActor,
     now: Now,
-    version: Annotated[int, Form()],
-    # No length limits here: the domain refuses an over-long text with a message next to the
-    # field and the text kept; the body-size limit stops abuse before parsing.
-    colour: Annotated[str, Form()] = "",
-    remark: Annotated[str, Form()] = "",
-    opted_out: Annotated[bool, Form()] = False,
-    opt_out_reason: Annotated[str, Form()] = "",
+    fields: Annotated[RowFields, Form()],
 ) -> Response:
-    sent = RowForm(colour, remark, opted_out, opt_out_reason, version)
+    sent = RowForm(fields.colour, fields.remark, fields.opted_out, fields.opt_out_reason, fields.version)
+    data = EntryInput(fields.colour or None, fields.remark, fields.opted_out, fields.opt_out_reason, fields.version)
     try:
         with database.write() as session:
-            saved = save_entry(
-                session,
-                actor,
-                entry_id,
-                EntryInput(colour or None, remark, opted_out, opt_out_reason, version),
-                now=now,
-            )
+            saved = save_entry(session, actor, entry_id, data, now=now)
             updated_by = _updated_by(session, user, saved.found.entry)
             context = row_context(session, actor, saved.found, updated_by=updated_by)
             progress = report_progress(session, context.report_id)
@@ -189,7 +192,7 @@ def save_row(
         with database.read() as session:
             context = load_row(session, actor, entry_id)
         assert context.row.entry is not None
-        kept = RowForm(colour, remark, opted_out, opt_out_reason, context.row.entry.version)
+        kept = replace(sent, version=context.row.entry.version)
         return _row_response(request, context, kept, status_code=409, conflict=conflict)
     except DomainError as error:
         with database.read() as session:

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import bindparam, delete, func, text
 from sqlmodel import Session, col, select
 
 from app.domain.accounts.users import normalise_email
@@ -158,14 +158,18 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     return token
 
 
+# Built once, with bound parameters: every request of a logged-in user runs it (issue 17).
+_USER_OF_SESSION = (
+    select(User)
+    .join(UserSession, col(UserSession.user_id) == User.id)
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+    .where(col(UserSession.expires_at) > bindparam("now"))
+)
+
+
 def user_for_session(session: Session, token: str, *, now: datetime) -> User | None:
     """The active user behind a session cookie, or None if it is unknown, expired or disabled."""
-    row = session.exec(
-        select(User)
-        .join(UserSession, col(UserSession.user_id) == User.id)
-        .where(UserSession.token_hash == token_hash(token))
-        .where(UserSession.expires_at > now)
-    ).first()
+    row = session.exec(_USER_OF_SESSION, params={"token_hash": token_hash(token), "now": now}).first()
     return row if row is not None and row.is_active else None
 
 
