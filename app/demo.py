@@ -1,12 +1,15 @@
 """Demo data: KKR Hovedstaden's catalogue, several past years of statuses and an open round.
 
 Every status and remark here is fictional, made up for trying the product, and the app shows a
-banner saying so while it runs in demo mode.
+banner saying so while it runs in demo mode. Past years and the open round alike are written
+through the domain's commands (create and open a round, start, save, submit, close, committee), so
+the demo holds only what the product itself can make: its history, timeline and render queue
+included. The mails those commands queue go to fictional addresses and are marked undeliverable.
 """
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,21 +19,21 @@ from app.domain.access import Actor
 from app.domain.accounts import actor_of, create_user
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
-from app.domain.reports.commands import EntryInput, save_entry, start_report, submit_report
+from app.domain.outbox import mark_failed
+from app.domain.reports.commands import EntryInput, record_committee, save_entry, start_report, submit_report
 from app.domain.rounds import create_round
-from app.domain.rounds.lifecycle import open_round
+from app.domain.rounds.lifecycle import close_round, open_round
 from app.domain.rounds.reminders import send_reminders
 from app.domain.rounds.review import approve_report, send_back_report
-from app.domain.vocabulary import Colour, Kind, ReportEventKind, ReportState, Role, RoundState
+from app.domain.vocabulary import Colour, Kind, MailState, Role, RoundState
 from app.mail.compose import Composer
 from app.models import (
     Catalogue,
     Kkr,
     Municipality,
+    OutboxMail,
     Recommendation,
-    ReportEvent,
     ReportingRound,
-    StatusChange,
     StatusEntry,
     StatusReport,
     User,
@@ -98,17 +101,12 @@ def build_demo(session: Session, *, catalogue_path: Path, now: datetime) -> list
     }
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
     maturity = {m.code: rng.uniform(0.3, 0.7) for m in municipalities}
+    coordinator = actor_of(session.exec(select(User).where(User.email == f"koordinator@{DOMAIN}")).one())
     for year in PAST_YEARS:
-        reporting_round = _round(session, year, RoundState.CLOSED, date(year + 1, 1, 5), now)
-        recommendations = demo_recommendations(session, year)
-        for municipality in municipalities:
-            maturity[municipality.code] = min(0.95, maturity[municipality.code] + rng.uniform(0.0, 0.12))
-            if rng.random() < 0.07:  # a few municipalities miss a year
-                continue
-            _report(session, reporting_round, municipality, editors, recommendations, maturity, rng, submitted=True)
+        _build_past_round(session, coordinator, year, municipalities, editors, maturity, rng)
 
-    make_demo_escalations(session)
     _build_open_round(session, municipalities, editors, demo_recommendations(session, OPEN_YEAR), maturity, rng, now)
+    _mark_demo_mail_undeliverable(session, now)
     session.flush()
     return logins
 
@@ -120,32 +118,9 @@ STUCK_ROWS = {
     153: {2022: "hov15-d1", 2023: "hov15-d1", 2024: "hov24-d1", 2025: "hov24-d1"},  # Brøndby
 }
 STUCK_REMARK = "Ikke igangsat: afventer en fælles model fra koordinationsgruppen, som i fjor."
-
-
-def make_demo_escalations(session: Session) -> None:
-    """Turn the rows of ``STUCK_ROWS`` red (with a remark, and their history saying so) in the
-    closed years' submitted reports; a year the municipality skipped stays skipped."""
-    for code, rows in STUCK_ROWS.items():
-        for year, key in rows.items():
-            entry = session.exec(
-                select(StatusEntry)
-                .join(StatusReport, col(StatusReport.id) == StatusEntry.report_id)
-                .join(ReportingRound, col(ReportingRound.id) == StatusReport.round_id)
-                .join(Recommendation, col(Recommendation.id) == StatusEntry.recommendation_id)
-                .where(ReportingRound.year == year)
-                .where(StatusReport.municipality_code == code)
-                .where(Recommendation.key == key)
-            ).first()
-            if entry is None:
-                continue
-            entry.colour, entry.remark = Colour.RED, STUCK_REMARK
-            session.add(entry)
-            for change in session.exec(
-                select(StatusChange).where(StatusChange.entry_id == entry.id).where(StatusChange.field == "colour")
-            ):
-                change.new_value = Colour.RED.value
-                session.add(change)
-    session.flush()
+# The demo's mails (reminders, a report sent back) go to fictional addresses: they stay in the
+# outbox as the sender leaves a mail the server refused for good, so none is ever sent.
+UNDELIVERABLE = "Demodata: adressen er fiktiv, og mailen sendes ikke."
 
 
 def load_demo_edition(session: Session, path: Path, *, now: datetime) -> None:
@@ -313,71 +288,93 @@ def _round(session: Session, year: int, state: RoundState, opens_on: date, now: 
     )
 
 
-def _report(
+# ---------------------------------------------------------------------------- the past years
+# Through the same commands as the open round: the coordinator creates and opens the round, each
+# editor starts, fills in and submits the report, the coordinator closes the round, and the
+# editor records the committee's handling afterwards.
+
+
+def _build_past_round(
     session: Session,
-    reporting_round: ReportingRound,
-    municipality: Municipality,
+    coordinator: Actor,
+    year: int,
+    municipalities: Sequence[Municipality],
     editors: dict[int, User],
+    maturity: dict[int, float],
+    rng: random.Random,
+) -> None:
+    opens_on = date(year + 1, 1, 5)
+    opened = datetime.combine(opens_on, time(8), tzinfo=UTC)
+    reporting_round = _round(session, year, RoundState.PLANNED, opens_on, opened)
+    assert reporting_round.id is not None
+    open_round(session, coordinator, reporting_round.id, now=opened)
+    recommendations = demo_recommendations(session, year)
+    committees: list[tuple[Actor, StatusReport, datetime]] = []
+    for municipality in municipalities:
+        maturity[municipality.code] = min(0.95, maturity[municipality.code] + rng.uniform(0.0, 0.12))
+        if rng.random() < 0.07:  # a few municipalities miss a year
+            continue
+        editor = actor_of(editors[municipality.code])
+        report, met = _past_report(session, editor, municipality, year, opened, recommendations, maturity, rng)
+        committees.append((editor, report, met))
+    deadline = datetime.combine(reporting_round.deadline, time(16), tzinfo=UTC)
+    close_round(session, coordinator, reporting_round.id, now=deadline)
+    for editor, report, met in committees:
+        assert report.id is not None
+        record_committee(
+            session,
+            editor,
+            report.id,
+            committee_name="Beskæftigelsesudvalget",
+            committee_date=met.date(),
+            agenda_url="",
+            version=report.version,
+            now=met,
+        )
+
+
+def _past_report(
+    session: Session,
+    editor: Actor,
+    municipality: Municipality,
+    year: int,
+    opened: datetime,
     recommendations: Sequence[Recommendation],
     maturity: dict[int, float],
     rng: random.Random,
-    *,
-    submitted: bool,
-) -> None:
-    editor = editors[municipality.code]
-    assert reporting_round.id is not None
-    opened = datetime.combine(reporting_round.opens_on, time(8), tzinfo=UTC)
+) -> tuple[StatusReport, datetime]:
+    """One municipality's submitted report of a past year, and when its committee dealt with it."""
     started = opened + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 7))
     finished = started + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 6))
-    report = StatusReport(
-        round_id=reporting_round.id,
-        municipality_code=municipality.code,
-        state=ReportState.SUBMITTED if submitted else ReportState.IN_PROGRESS,
-        started_at=started,
-        started_by_id=editor.id,
-        submitted_at=finished if submitted else None,
-        submitted_by_id=editor.id if submitted else None,
-    )
-    if submitted and reporting_round.state != RoundState.OPEN:
-        report.committee_name = "Beskæftigelsesudvalget"
-        report.committee_date = date(reporting_round.year + 1, 3, rng.randint(1, 28))
-    session.add(report)
-    session.flush()
+    met = datetime.combine(date(year + 1, 3, rng.randint(1, 28)), time(14), tzinfo=UTC)
+    report = start_report(session, editor, municipality.code, year, carry_over=False, now=started)
     assert report.id is not None
-    session.add(ReportEvent(report_id=report.id, event=ReportEventKind.STARTED, at=started, by_id=editor.id))
+    entries = {
+        entry.recommendation_id: entry
+        for entry in session.exec(select(StatusEntry).where(StatusEntry.report_id == report.id))
+    }
+    stuck = STUCK_ROWS.get(municipality.code, {}).get(year)
     level = maturity[municipality.code]
-    for rec in recommendations:
-        assert rec.id is not None
-        entry = StatusEntry(report_id=report.id, recommendation_id=rec.id, updated_at=started, updated_by_id=editor.id)
-        if not submitted and rng.random() < 0.4:
-            entry.updated_at, entry.updated_by_id = None, None  # not filled in yet
-            session.add(entry)
-            continue
+    for offset, rec in enumerate(recommendations):
         if rec.kind == Kind.KAN and rng.random() < 0.08:
-            entry.opted_out = True
-            entry.opt_out_reason = rng.choice(OPT_OUT_REASONS)
+            data = EntryInput(None, "", True, rng.choice(OPT_OUT_REASONS), 0)
         else:
             draw = rng.random()
             colour = Colour.GREEN if draw < level else Colour.YELLOW if draw < level + 0.25 else Colour.RED
-            entry.colour = colour
-            entry.remark = rng.choice(REMARKS[colour]) if colour.needs_remark or rng.random() < 0.5 else ""
-        session.add(entry)
-        session.flush()
-        assert entry.id is not None
-        session.add(
-            StatusChange(
-                entry_id=entry.id,
-                version=1,
-                field="colour",
-                old_value=None,
-                new_value=entry.colour,
-                changed_at=started,
-                changed_by_id=editor.id,
-            )
-        )
-    if submitted:
-        session.add(
-            ReportEvent(
-                report_id=report.id, event=ReportEventKind.SUBMITTED, at=report.submitted_at or started, by_id=editor.id
-            )
-        )
+            remark = rng.choice(REMARKS[colour]) if colour.needs_remark or rng.random() < 0.5 else ""
+            if rec.key == stuck:  # kept red year after year, so "where to act" has something to show
+                colour, remark = Colour.RED, STUCK_REMARK
+            data = EntryInput(colour.value, remark, False, "", 0)
+        entry = entries.get(rec.id or 0)
+        if entry is None or entry.id is None:
+            continue
+        data = replace(data, version=entry.version)
+        save_entry(session, editor, entry.id, data, now=started + timedelta(minutes=offset))
+    submit_report(session, editor, report.id, now=finished)
+    return report, met
+
+
+def _mark_demo_mail_undeliverable(session: Session, now: datetime) -> None:
+    for mail in session.exec(select(OutboxMail).where(OutboxMail.state == MailState.PENDING)):
+        mark_failed(session, mail, now=now, error=UNDELIVERABLE, permanent=True)
+    session.flush()

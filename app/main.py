@@ -13,11 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import router as api_router
-from app.api.errors import HTTP_CODES, HTTP_MESSAGES, api_error, problems_of, summary
+from app.api.errors import HTTP_CODES, HTTP_MESSAGES, api_error, domain_error_body, problems_of, summary
 from app.config import DEV_SECRET_KEY, STATIC_DIR, Settings, get_settings
 from app.db import Database
 from app.deps import LoginRequired
-from app.domain.errors import Conflict, DomainError
+from app.domain.errors import DomainError
 from app.security.api_request import is_api_request
 from app.security.csrf import CSRFMiddleware
 from app.security.headers import SecurityHeadersMiddleware
@@ -25,7 +25,7 @@ from app.security.last_resort import LastResortMiddleware
 from app.security.limits import BodySizeLimitMiddleware
 from app.spreadsheets.reading import UPLOAD_BODY_BYTES, UPLOAD_PATHS
 from app.web import router as web_router
-from app.web.templating import render_error
+from app.web.templating import path_for, render_error
 
 logger = logging.getLogger("fremdrift")
 
@@ -65,8 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api_router)
+    # The pages before the API: routes are matched one by one, and the pages' requests (a save
+    # above all) are the frequent ones; no page's path starts with /api/ but the API's HTML docs,
+    # which the API router does not have (tests/test_routes_order.py).
     app.include_router(web_router)
+    app.include_router(api_router)
     _install_error_handlers(app)
     return app
 
@@ -79,9 +82,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
         if _wants_json(request):
-            current = error.current if isinstance(error, Conflict) else None
-            body = api_error(error.message, type(error).__name__, field=error.field, current=current)
-            return JSONResponse(body, status_code=error.status_code)
+            return JSONResponse(domain_error_body(error), status_code=error.status_code)
         return render_error(request, error.message, error.status_code)
 
     @app.exception_handler(LoginRequired)
@@ -89,7 +90,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return Response(status_code=401)
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return RedirectResponse(f"{path_for(request, 'login_form')}?next={quote(target)}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:

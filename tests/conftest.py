@@ -27,6 +27,30 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "only_on(backend): a database test that is about one backend alone")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.only_on("postgresql")``: the test is not collected for the other backends,
+    and is skipped (saying why) only when its own backend is not configured here."""
+    kept, deselected = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        if marker is None or backend is None or backend == marker.args[0]:
+            kept.append(item)
+        elif marker.args[0] not in BACKENDS and backend == BACKENDS[0]:
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker.args[0]}: set TEST_DATABASE_URL"))
+            kept.append(item)
+        else:
+            deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 def _load_seed_catalogue(url: str) -> None:
     database = Database(url)
     try:

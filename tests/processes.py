@@ -35,6 +35,7 @@ class ServerProcess:
 
     database_url: str
     log: Path
+    env: dict[str, str] = field(default_factory=dict)  # more settings, e.g. FREMDRIFT_SMTP_HOST
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -43,7 +44,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "ServerProcess":
-        env = {**os.environ, "DATABASE_URL": self.database_url, "FREMDRIFT_SECRET_KEY": SECRET_KEY}
+        env = {**os.environ, "DATABASE_URL": self.database_url, "FREMDRIFT_SECRET_KEY": SECRET_KEY, **self.env}
         env.pop("FREMDRIFT_TRUSTED_PROXIES", None)
         command = [str(FREMDRIFT), "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)

@@ -1,5 +1,6 @@
 """Logging in and out, throttling, the session cookie, and `fremdrift users add`."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -8,13 +9,20 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.config import Settings, get_settings
 from app.db import Database
-from app.domain.accounts import ADDRESS_FACTOR, LoginPolicy, LoginThrottled, authenticate
+from app.domain.accounts import (
+    ADDRESS_FACTOR,
+    LoginPolicy,
+    LoginThrottled,
+    authenticate,
+    begin_login,
+    finish_login,
+)
 from app.domain.vocabulary import Role
 from app.main import create_app
 from app.models import Kkr, LoginAttempt, User, UserSession
@@ -304,5 +312,63 @@ def test_one_address_cannot_try_password_after_password_across_accounts(db: Data
                 authenticate(session, email=email, password="gæt", client_ip="203.0.113.9", now=now, policy=policy)
                 is None
             )
+    with db.write() as session, pytest.raises(LoginThrottled):
+        authenticate(session, email=editor.email, password=PASSWORD, client_ip="203.0.113.9", now=now, policy=policy)
+
+
+def burst_of_wrong_log_ins(db: Database, emails: list[str], client_ip: str, policy: LoginPolicy, now: datetime) -> int:
+    """One wrong log-in per e-mail, all at once, each in the route's steps and transactions;
+    how many were let through to the password check (left out: every password here is wrong).
+
+    Every attempt is past ``begin_login`` (or refused there) before any goes on to
+    ``finish_login``: the widest window a burst can have."""
+    started = threading.Barrier(len(emails), timeout=30)
+    decided = threading.Barrier(len(emails), timeout=30)
+    checked: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt(email: str) -> None:
+        try:
+            started.wait()
+            try:
+                with db.write() as session:
+                    candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
+            except LoginThrottled:
+                decided.wait()
+                return
+            checked.append(email)
+            decided.wait()
+            with db.write() as session:
+                finish_login(session, candidate, password_ok=False)
+        except LoginThrottled:
+            pass  # refused at the last step, but the guess had been checked all the same
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=attempt, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return len(checked)
+
+
+@pytest.mark.parametrize("many_emails", [False, True], ids=["one-email", "many-emails"])
+def test_a_burst_of_wrong_log_ins_gets_no_more_guesses_than_the_limit(
+    db: Database, editor: User, many_emails: bool
+) -> None:
+    policy = LoginPolicy(max_failures=3, window=timedelta(minutes=15))
+    now = datetime(2026, 1, 20, 9, 0, tzinfo=UTC)
+    # One e-mail: the limit per e-mail and address. Many: the limit per address.
+    limit = policy.max_failures * ADDRESS_FACTOR if many_emails else policy.max_failures
+    emails = [f"gaet{number}@example.dk" for number in range(limit + 6)] if many_emails else [editor.email] * 9
+    assert burst_of_wrong_log_ins(db, emails, "203.0.113.9", policy, now) == limit
+    with db.read() as session:
+        failures = session.exec(
+            select(func.count()).select_from(LoginAttempt).where(col(LoginAttempt.succeeded).is_(False))
+        )
+        assert failures.one() == limit
+    # And after the burst even the right password is refused.
     with db.write() as session, pytest.raises(LoginThrottled):
         authenticate(session, email=editor.email, password=PASSWORD, client_ip="203.0.113.9", now=now, policy=policy)

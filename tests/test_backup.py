@@ -31,11 +31,10 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None
     get_settings.cache_clear()
 
 
+@pytest.mark.only_on("sqlite")  # PostgreSQL is backed up with pg_dump
 def test_backup_is_a_consistent_copy_taken_while_a_save_is_open(
     world: World, database_url: str, tmp_path: Path, cli_env: None
 ) -> None:
-    if not is_sqlite(database_url):
-        pytest.skip("PostgreSQL is backed up with pg_dump")
     entry = world.entry("hov15-v1")
     copy = tmp_path / "kopi.db"
     with world.db.write() as session:  # a save under way, not yet committed, holding the write lock

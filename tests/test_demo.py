@@ -9,9 +9,9 @@ from typer.testing import CliRunner, Result
 from app.cli import app as cli_app
 from app.config import get_settings
 from app.db import Database
-from app.demo import ALLEROED, OPEN_YEAR, PAST_YEARS
-from app.domain.vocabulary import Role
-from app.models import ReportingRound, StatusEntry, StatusReport, User
+from app.demo import ALLEROED, OPEN_YEAR, PAST_YEARS, UNDELIVERABLE
+from app.domain.vocabulary import MailState, ReportEventKind, Role
+from app.models import OutboxMail, ReportEvent, ReportingRound, StatusChange, StatusEntry, StatusReport, User
 
 Run = Callable[..., Result]
 
@@ -57,6 +57,13 @@ def test_demo_has_closed_past_years_an_open_round_and_a_fictional_login_for_each
             coloured_rows = session.exec(
                 select(func.count()).select_from(StatusEntry).where(col(StatusEntry.colour).is_not(None))
             ).one()
+            mail = {(m.state, m.last_error) for m in session.exec(select(OutboxMail))}
+            committees = session.exec(
+                select(func.count()).select_from(ReportEvent).where(ReportEvent.event == ReportEventKind.COMMITTEE)
+            ).one()
+            remarks_in_history = session.exec(
+                select(func.count()).select_from(StatusChange).where(StatusChange.field == "remark")
+            ).one()
     finally:
         database.dispose()
 
@@ -65,6 +72,11 @@ def test_demo_has_closed_past_years_an_open_round_and_a_fictional_login_for_each
     assert alleroed_open is None  # left for the visitor to start
     assert past_reports > 0
     assert coloured_rows > 0
+    # The past years went through the commands: their history and timeline are the product's own.
+    assert committees == past_reports
+    assert remarks_in_history > 0
+    # Reminders and the sent-back report are queued, but to fictional addresses: none is sent.
+    assert mail == {(MailState.FAILED, UNDELIVERABLE)}
 
 
 def test_demo_without_reset_leaves_a_database_with_users_alone(fremdrift: Run) -> None:

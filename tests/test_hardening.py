@@ -17,16 +17,17 @@ from typer.testing import CliRunner
 
 from app import cli
 from app.api.errors import ApiError
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import Database
 from app.domain.catalogue_file import MAX_CATALOGUE_BYTES, CatalogueInvalid, parse_catalogue_file, parse_catalogue_text
 from app.domain.text import clean_text
+from app.main import create_app
 from app.security import passwords
 from app.security.api_request import is_api_request
 from app.security.csrf import CSRF_HEADER
 from app.security.limits import MAX_BODY_BYTES
 from tests.factories import ALLEROED, PASSWORD
-from tests.scenarios import YEAR, Req, World, changed_tables, open_browser, snapshot
+from tests.scenarios import YEAR, Browser, Req, World, changed_tables, open_browser, snapshot
 
 HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 ENGLISH = re.compile(r"Input should|Field required|Internal Server Error|Not Found|error parsing|exceeded", re.I)
@@ -195,17 +196,47 @@ def log_in_form(email: str, password: str) -> Req:
 
 
 def test_too_many_log_ins_at_once_get_a_danish_503_and_nothing_is_checked(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(passwords, "hashing", passwords._HashingSlots(1, 0, 0.01))
-    browser = open_browser(world.app, world.db)
+    # One failure allowed: a busy answer that counted as a try would lock the editor out.
+    app = create_app(settings.model_copy(update={"login_max_failures": 1}), world.db)
+    browser = open_browser(app, world.db)
+    before = snapshot(world.db)
     with passwords.hashing.slot():  # another log-in is hashing
         response = browser.send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False)
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert passwords.BUSY_MESSAGE in response.text
+    assert changed_tables(before, snapshot(world.db)) == []  # not even the attempt is kept
     # Afterwards the same log-in works.
     assert browser.send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False).status_code == 303
+
+
+def test_a_burst_of_wrong_log_ins_gets_the_limit_of_answers_and_then_the_throttle(
+    world: World, settings: Settings
+) -> None:
+    app = create_app(settings.model_copy(update={"login_max_failures": 3}), world.db)
+    browsers = [open_browser(app, world.db) for _ in range(8)]
+    started = threading.Barrier(len(browsers), timeout=30)
+    statuses: list[int] = []
+
+    def guess(browser: Browser) -> None:
+        started.wait()
+        statuses.append(
+            browser.send(log_in_form(world.editor.email, "forkert-kodeord"), csrf="field", htmx=False).status_code
+        )
+
+    threads = [threading.Thread(target=guess, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # Three guesses were checked and answered "wrong"; the rest were refused without a check.
+    assert sorted(statuses) == [401] * 3 + [429] * 5
+    refused = browsers[0].send(log_in_form(world.editor.email, PASSWORD), csrf="field", htmx=False)
+    assert refused.status_code == 429
+    assert "For mange mislykkede forsøg." in refused.text
 
 
 def test_a_save_does_not_wait_for_a_log_in_s_password_check(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

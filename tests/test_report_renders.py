@@ -129,6 +129,31 @@ def test_a_change_during_a_render_leaves_the_request_for_the_next_pass(world: Wo
     assert _requests(world)[KKR].claimed_until is None  # still queued, for the newer data
 
 
+def test_a_report_that_keeps_changing_does_not_keep_the_head_of_the_queue(world: World) -> None:
+    """An editor saving all morning: each render of the municipality's report finds a newer change.
+    The consolidated report, asked for by a reader meanwhile, is rendered next, not after it."""
+    round_id, alleroed = world.round.id or 0, municipality_subject(ALLEROED)
+    with world.db.write() as session:
+        session.execute(delete(RenderRequest))
+        renders.request_render(session, round_id, alleroed, now=NOW, debounce=timedelta(0))
+    with world.db.write() as session:
+        claim = renders.claim_due(session, now=NOW)
+    assert claim is not None and claim.subject == alleroed
+    rendered_at = NOW + renders.MAX_WAIT + timedelta(seconds=5)  # a slow render on a busy machine
+    with world.db.write() as session:  # while it renders: more saves, and a reader asks for the KKR's
+        renders.request_render(session, round_id, alleroed, now=NOW + timedelta(seconds=20))
+        renders.request_render(session, round_id, KKR, now=NOW + timedelta(seconds=31), debounce=timedelta(0))
+    with world.db.write() as session:
+        renders.store_render(session, claim, data_key="k1", pdf=b"%PDF", pages=1, render_ms=5, now=rendered_at)
+    waiting = _requests(world)[alleroed]
+    assert waiting.claimed_until is None and waiting.first_requested_at == rendered_at
+    with world.db.write() as session:  # and the editor saves on
+        renders.request_render(session, round_id, alleroed, now=rendered_at + timedelta(seconds=1))
+    with world.db.write() as session:  # both are due; the reader's has waited longer
+        following = renders.claim_due(session, now=rendered_at + timedelta(seconds=5))
+    assert following is not None and following.subject == KKR
+
+
 def test_a_failed_render_is_retried_later(world: World) -> None:
     def broken(html: str) -> RenderedPdf:
         raise RuntimeError("ingen skrifttype")

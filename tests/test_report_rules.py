@@ -2,11 +2,11 @@
 
 import re
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from app.db import Database
@@ -14,6 +14,8 @@ from app.domain.accounts import actor_of
 from app.domain.reports.commands import EntryInput, save_entry
 from app.domain.vocabulary import Role, RoundState
 from app.models import ReportEvent, StatusChange
+from tests.db_faults import MESSAGE as FAULT
+from tests.db_faults import inserts_fail
 from tests.factories import ALLEROED, NOW, entries_by_key, make_round, set_round_state, start
 from tests.scenarios import (
     YEAR,
@@ -408,11 +410,12 @@ def test_history_is_written_in_the_same_transaction_as_the_change(world: World) 
     assert all(w.changed_by_id == world.editor.id and w.changed_at == saved.updated_at for w in written)  # who and when
     assert count(world.db, StatusChange) == changes_before + 2
 
-    # A save whose history cannot be written leaves the row as it was.
+    # A save whose history cannot be written leaves the row as it was: the database refuses the
+    # history insert, which comes after the row's UPDATE in the same transaction.
     before = snapshot(world.db)
     data = EntryInput("yellow", "Bør ikke gemmes", False, "", saved.version)
-    failing_history = mock.patch("app.domain.reports.commands._as_text", side_effect=RuntimeError("disk full"))
-    with failing_history, pytest.raises(RuntimeError), world.db.write() as session:
+    refused = pytest.raises(DBAPIError, match=FAULT)
+    with inserts_fail(world.db, "status_change"), refused, world.db.write() as session:
         save_entry(session, actor_of(world.editor), row.id or 0, data, now=NOW)
     assert changed_tables(before, snapshot(world.db)) == []
     assert remark_history(world.db, row.id or 0)[-1] == "Ny tekst"

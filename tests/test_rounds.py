@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.config import get_settings
 from app.db import Database
+from app.deps import now as now_dependency
 from app.domain.accounts import actor_of
 from app.domain.catalogue import load_catalogue
 from app.domain.catalogue_file import parse_catalogue_file
@@ -27,6 +28,7 @@ from app.domain.rounds.lifecycle import (
     get_round_by_id,
     open_round,
     plan_round,
+    proposed_year,
     reopen_round,
     set_reminder_schedule,
 )
@@ -113,6 +115,30 @@ def test_a_coordinator_creates_a_planned_round_and_opens_closes_and_reopens_it(a
     assert "Tjek dine svar" in editor.client.get(f"/kommuner/{ALLEROED}/2027").text  # the way to Indsend (issue 16)
     listing = coordinator.client.get("/runder").text
     assert "KKR Hovedstaden: status for 2027" in listing and "Åben" in listing
+
+
+def test_the_new_round_form_proposes_the_first_year_without_a_round(app: FastAPI, db: Database) -> None:
+    app.dependency_overrides[now_dependency] = lambda: NOW  # January 2026
+    coordinator = open_browser(app, db, quick_user(db, Role.COORDINATOR))
+    kkr_id = hovedstaden_id(db)
+    with db.read() as session:
+        years = set(session.exec(select(ReportingRound.year).where(ReportingRound.kkr_id == kkr_id)))
+    assert 2026 not in years
+    assert _proposed(coordinator) == "2026"
+
+    for year in (2026, 2027):
+        make_round(db, year, state=RoundState.PLANNED)
+    assert _proposed(coordinator) == "2028"  # not 2025 nor a year that already has its round
+    with db.read() as session:
+        assert proposed_year(session, kkr_id, now=NOW) == 2028
+    app.dependency_overrides.pop(now_dependency)
+
+
+def _proposed(browser: Browser) -> str:
+    page = browser.client.get("/runder").text
+    found = re.search(r'<input id="year" name="year"[^>]*value="([^"]*)"', page)
+    assert found is not None, page
+    return found.group(1)
 
 
 @pytest.mark.parametrize(

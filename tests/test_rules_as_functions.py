@@ -1,7 +1,7 @@
 """The report rules and the text rules as plain functions, table by table: no database, no HTTP.
 
-The same rules are tested over HTTP in test_report_rules.py; here each case is one line, so a
-reader can check the rule against SPEC section 3.3 at a glance.
+The same rules are tested over HTTP in test_report_rules.py (the rounds' in test_rounds.py); here
+each case is one line, so a reader can check the rule against SPEC section 3.3 at a glance.
 """
 
 from datetime import UTC, date, datetime
@@ -18,6 +18,7 @@ from app.domain.reports.rules import (
     start_refused,
     state_of,
 )
+from app.domain.rounds.lifecycle import first_year_without_round
 from app.domain.text import clean_text, danish_sort_key, looks_like_cpr
 from app.domain.vocabulary import Colour, Kind, ReportState, RoundState
 from app.models import Recommendation, ReportingRound, StatusEntry, StatusReport
@@ -175,3 +176,19 @@ def test_danish_sort_puts_aa_and_the_danish_letters_last() -> None:
         "Ålborg",
         "Aarhus",  # Aa is Å: Aabenraa, Ålborg, Aarhus, as the letters after it say
     ]
+
+
+@pytest.mark.parametrize(
+    ("taken", "this_year", "proposed"),
+    [
+        ((), 2026, 2026),  # no rounds yet: this year
+        ((2022, 2023, 2024, 2025), 2026, 2026),  # only earlier years: this year
+        ((2025, 2026), 2026, 2027),  # this year taken: the next
+        ((2026, 2027, 2029), 2026, 2028),  # the first gap, not the year after the last
+        ((2030,), 2026, 2026),  # a round planned far ahead does not hide this year
+    ],
+)
+def test_a_new_round_proposes_the_first_year_from_this_year_on_without_one(
+    taken: tuple[int, ...], this_year: int, proposed: int
+) -> None:
+    assert first_year_without_round(taken, this_year) == proposed

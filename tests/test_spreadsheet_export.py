@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner, Result
 
+from app.api.errors import ApiError
 from app.cli import app as cli_app
 from app.config import get_settings
 from app.domain.accounts import actor_of
@@ -165,12 +166,20 @@ def test_the_api_exports_and_imports(world: World) -> None:
     fill(bad, "hov15-v2", colour="lilla")
     refused = browser.client.post(url, files={"workbook": ("s.xlsx", as_bytes(bad))}, headers=headers)
     assert refused.status_code == 422
+    assert _documented_error(refused.json()) == "ImportRefused"
     problem = refused.json()["problems"][0]
     assert (problem["sheet"], problem["column"], problem["message"]) == (
         "Fremdriftsskema",
         "E",
         "Vælg grøn, gul eller rød.",
     )
+
+
+def _documented_error(body: dict[str, object]) -> object:
+    """The body is the API's one error shape, with no field the OpenAPI schema does not name."""
+    assert set(body) <= set(ApiError.model_fields), body.keys()
+    ApiError.model_validate(body)
+    return body["code"]
 
 
 def test_the_api_shows_a_conflict_and_takes_a_choice(world: World) -> None:
@@ -181,6 +190,7 @@ def test_the_api_shows_a_conflict_and_takes_a_choice(world: World) -> None:
     headers = {CSRF_HEADER: browser.token}
     conflict = browser.client.post(url, files={"workbook": ("s.xlsx", content)}, headers=headers)
     assert conflict.status_code == 409
+    assert _documented_error(conflict.json()) == "ImportConflicts"
     row = conflict.json()["conflicts"][0]
     assert row["mine"]["remark"] == "Indlæst fra projektmappen."
     assert row["theirs"]["remark"] == "Sat online imens."

@@ -2,15 +2,22 @@
 
 Every error the API answers (a rule's refusal, a conflict, a malformed request, a missing log-in,
 a body too large, a server error) is an ``ApiError``: ``detail`` is a Danish sentence for a
-person, ``code`` a stable name for a program, ``field`` the field it concerns (if one), and
-``problems`` each malformed field of a 422.
+person, ``code`` a stable name for a program (the DomainError's class name), ``field`` the field
+it concerns (if one), and ``problems`` each malformed field of a 422. A few errors carry more, each
+in a field of its own that is absent otherwise: ``current`` (a conflict: the saved values),
+``missing`` (a refused submit: what is missing) and ``conflicts`` (an import: each row changed
+online, both values). ``domain_error_body`` is the one place a DomainError becomes that shape.
 """
 
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import MissingOut
+from app.api.schemas import MissingOut, missing_out
+from app.domain.errors import Conflict, DomainError
+from app.domain.imports import ImportConflict, ImportConflicts, ImportRefused
+from app.domain.imports import Problem as WorkbookProblem
+from app.domain.reports.rules import SubmitIncomplete
 
 
 class Problem(BaseModel):
@@ -22,6 +29,30 @@ class Problem(BaseModel):
     column: str | None = Field(default=None, description="Kolonnen (bogstav), ved en projektmappe.")
 
 
+class ImportedValuesOut(BaseModel):
+    """A row's values as the workbook has them."""
+
+    colour: str | None = Field(description="grøn, gul eller rød (green/yellow/red), eller tom.")
+    remark: str
+    opted_out: bool
+    opt_out_reason: str
+
+
+class SavedValuesOut(ImportedValuesOut):
+    """A row's values as saved online, with the version to decide against and who saved it."""
+
+    version: int
+    updated_by: str | None
+
+
+class ImportConflictOut(BaseModel):
+    entry_id: int = Field(description="Rækkens id; nøglen i choices.")
+    row: int = Field(description="Rækken i arket.")
+    recommendation_id: str
+    mine: ImportedValuesOut = Field(description="Projektmappens værdi.")
+    theirs: SavedValuesOut = Field(description="Den værdi, der er gemt online nu.")
+
+
 class ApiError(BaseModel):
     detail: str = Field(description="Fejlen, på dansk, til en person.")
     code: str = Field(description="Et fast navn for fejlen, til et program (fx 'RowConflict', 'RequestInvalid').")
@@ -29,6 +60,9 @@ class ApiError(BaseModel):
     problems: list[Problem] = Field(default_factory=list, description="Ved 422: hvert ugyldigt felt.")
     current: dict[str, Any] | None = Field(default=None, description="Ved 409: rækkens gemte værdier nu.")
     missing: list[MissingOut] | None = Field(default=None, description="Ved indsendelse: det, der mangler.")
+    conflicts: list[ImportConflictOut] | None = Field(
+        default=None, description="Ved indlæsning af en projektmappe (409): hver række, der er ændret online."
+    )
 
 
 ERROR_DESCRIPTIONS = {
@@ -133,3 +167,46 @@ def summary(problems: list[Problem]) -> str:
 
 def api_error(detail: str, code: str, **extra: Any) -> dict[str, Any]:
     return ApiError(detail=detail, code=code, **extra).model_dump(mode="json", exclude_none=True)
+
+
+def workbook_problem(problem: WorkbookProblem) -> Problem:
+    return Problem(
+        field=str(problem), message=problem.message, sheet=problem.sheet, row=problem.row, column=problem.column
+    )
+
+
+def import_conflict_out(conflict: ImportConflict) -> ImportConflictOut:
+    mine, theirs = conflict.mine, conflict.theirs
+    return ImportConflictOut(
+        entry_id=conflict.entry_id,
+        row=conflict.row,
+        recommendation_id=conflict.key,
+        mine=ImportedValuesOut(
+            colour=mine.colour.value if mine.colour else None,
+            remark=mine.remark,
+            opted_out=mine.opted_out,
+            opt_out_reason=mine.opt_out_reason,
+        ),
+        theirs=SavedValuesOut(
+            colour=theirs.colour.value if theirs.colour else None,
+            remark=theirs.remark,
+            opted_out=theirs.opted_out,
+            opt_out_reason=theirs.opt_out_reason,
+            version=theirs.version,
+            updated_by=theirs.updated_by,
+        ),
+    )
+
+
+def domain_error_body(error: DomainError) -> dict[str, Any]:
+    """A rule's refusal as the one error shape, with whatever that kind of refusal carries."""
+    extra: dict[str, Any] = {}
+    if isinstance(error, Conflict):
+        extra["current"] = error.current
+    if isinstance(error, ImportConflicts):
+        extra["conflicts"] = [import_conflict_out(c) for c in error.conflicts]
+    if isinstance(error, ImportRefused):
+        extra["problems"] = [workbook_problem(p) for p in error.problems]
+    if isinstance(error, SubmitIncomplete):
+        extra["missing"] = missing_out(error.missing)
+    return api_error(error.message, type(error).__name__, field=error.field, **extra)

@@ -1,25 +1,27 @@
 """Status reports as JSON: the same rules and access checks as the job centre's page."""
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
-from app.api.errors import ApiError, api_error
+from app.api.errors import ApiError
+from app.api.report_state import on_report
 from app.api.schemas import (
     CommitteeIn,
     ConfirmUnchangedIn,
     EntryIn,
     EntryOut,
     HistoryOut,
-    MissingOut,
     PreviousOut,
     ReopenIn,
     ReportOut,
     ReportStateOut,
     StartIn,
+    missing_out,
 )
 from app.deps import CurrentActor, DatabaseDep, MailComposer, Now, PathId, PathYear, ReadSession
 from app.domain.reports.commands import (
     EntryInput,
+    ReportRef,
     confirm_unchanged,
     record_committee,
     reopen_report,
@@ -29,26 +31,10 @@ from app.domain.reports.commands import (
 )
 from app.domain.reports.history import entry_history
 from app.domain.reports.queries import get_report_id, user_name
-from app.domain.reports.rules import Missing, SubmitIncomplete
 from app.domain.reports.view import Row, load_report_page, row_context
 from app.models import StatusReport
 
 router = APIRouter(tags=["statusrapporter"])
-
-
-def missing_out(missing: list[Missing]) -> list[MissingOut]:
-    return [MissingOut(recommendation_id=m.recommendation_key, message=m.message) for m in missing]
-
-
-def report_state_out(report: StatusReport) -> ReportStateOut:
-    assert report.id is not None
-    return ReportStateOut(
-        report_id=report.id,
-        state=report.state,
-        version=report.version,
-        committee_name=report.committee_name,
-        committee_date=report.committee_date,
-    )
 
 
 def entry_out(row: Row) -> EntryOut:
@@ -138,20 +124,13 @@ def history(entry_id: PathId, session: ReadSession, actor: CurrentActor) -> list
 
 @router.post(
     "/reports/{code}/{year}/submit",
-    # The 422 with the list of what is missing is a JSONResponse of its own.
-    response_model=ReportStateOut,
     responses={422: {"model": ApiError, "description": "Det, der mangler (missing), eller ugyldige felter."}},
 )
-def submit(
-    code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now
-) -> ReportStateOut | Response:
-    try:
-        with database.write() as session:
-            ref = submit_report(session, actor, get_report_id(session, code, year), now=now)
-    except SubmitIncomplete as incomplete:
-        missing = [item.model_dump() for item in missing_out(incomplete.missing)]
-        return JSONResponse(api_error(incomplete.message, "SubmitIncomplete", missing=missing), status_code=422)
-    return report_state_out(ref.report)
+def submit(code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
+    def submit(session: Session, report_id: int) -> ReportRef:
+        return submit_report(session, actor, report_id, now=now)
+
+    return on_report(database, code, year, submit)
 
 
 @router.post("/reports/{code}/{year}/reopen")
@@ -164,25 +143,26 @@ def reopen(
     now: Now,
     composer: MailComposer,
 ) -> ReportStateOut:
-    with database.write() as session:
-        report_id = get_report_id(session, code, year)
-        ref = reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
-    return report_state_out(ref.report)
+    def reopen(session: Session, report_id: int) -> ReportRef:
+        return reopen_report(session, actor, report_id, now=now, reason=body.reason, composer=composer)
+
+    return on_report(database, code, year, reopen)
 
 
 @router.put("/reports/{code}/{year}/committee")
 def committee(
     code: PathId, year: PathYear, body: CommitteeIn, database: DatabaseDep, actor: CurrentActor, now: Now
 ) -> ReportStateOut:
-    with database.write() as session:
-        report = record_committee(
+    def record(session: Session, report_id: int) -> StatusReport:
+        return record_committee(
             session,
             actor,
-            get_report_id(session, code, year),
+            report_id,
             committee_name=body.committee_name,
             committee_date=body.committee_date,
             agenda_url=body.agenda_url,
             version=body.version,
             now=now,
         )
-    return report_state_out(report)
+
+    return on_report(database, code, year, record)

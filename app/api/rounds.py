@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
-from app.api.reports import report_state_out
+from app.api.report_state import on_report
 from app.api.schemas import ReportStateOut
 from app.deps import (
     MAX_PATH_ID,
@@ -21,7 +22,7 @@ from app.deps import (
     SettingsDep,
 )
 from app.domain.access import Action
-from app.domain.reports.queries import get_report_id
+from app.domain.reports.commands import ReportRef
 from app.domain.reports.view import load_report_page
 from app.domain.rounds.followup import FollowUp, follow_up, parse_state_filter
 from app.domain.rounds.lifecycle import (
@@ -255,9 +256,9 @@ def remind(
 
 @router.post("/reports/{code}/{year}/approve")
 def approve(code: PathId, year: PathYear, database: DatabaseDep, actor: CurrentActor, now: Now) -> ReportStateOut:
-    with database.write() as session:
-        ref = approve_report(session, actor, get_report_id(session, code, year), now=now)
-    return report_state_out(ref.report)
+    return on_report(
+        database, code, year, lambda session, report_id: approve_report(session, actor, report_id, now=now)
+    )
 
 
 @router.post("/reports/{code}/{year}/send-back")
@@ -270,10 +271,11 @@ def send_back(
     now: Now,
     composer: MailComposer,
 ) -> ReportStateOut:
-    with database.write() as session:
-        report_id = get_report_id(session, code, year)
+    def send_back(session: Session, report_id: int) -> ReportRef:
         ref, _recipients = send_back_report(session, actor, report_id, comment=body.comment, now=now, composer=composer)
-    return report_state_out(ref.report)
+        return ref
+
+    return on_report(database, code, year, send_back)
 
 
 @router.get("/reports/{code}/{year}/timeline")

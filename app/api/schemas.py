@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.domain.reports.rules import Missing
 from app.domain.statuses import MAX_REMARK_LENGTH
 
 
@@ -67,6 +68,10 @@ class EntryOut(BaseModel):
 class MissingOut(BaseModel):
     recommendation_id: str
     message: str
+
+
+def missing_out(missing: list[Missing]) -> list[MissingOut]:
+    return [MissingOut(recommendation_id=m.recommendation_key, message=m.message) for m in missing]
 
 
 class ReportOut(BaseModel):

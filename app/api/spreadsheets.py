@@ -4,14 +4,13 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.api.errors import ApiError
-from app.api.errors import Problem as ApiProblem
 from app.api.schemas import ImportOut
 from app.deps import CurrentActor, DatabaseDep, Now, PathId, PathYear, ReadSession
 from app.domain.exports import offline_workbook, report_export, round_export
-from app.domain.imports import Choice, ImportConflicts, ImportRefused, import_target, import_workbook
+from app.domain.imports import Choice, import_target, import_workbook
 from app.spreadsheets.offline import write_offline_workbook
 from app.spreadsheets.reading import MAX_UPLOAD_BYTES, read_filled_workbook
 from app.web.spreadsheets import XLSX, export_response, file_response
@@ -60,7 +59,6 @@ def _choices(text: str) -> dict[int, Choice]:
 
 @router.post(
     "/reports/{code}/{year}/import",
-    response_model=ImportOut,
     responses={
         409: {
             "model": ApiError,
@@ -83,41 +81,14 @@ async def import_file(
             description='Efter en konflikt: {"<entry_id>": {"keep": "mine"|"theirs", "version": <den viste version>}}',
         ),
     ] = "",
-) -> ImportOut | Response:
+) -> ImportOut:
     """Indlæs en udfyldt projektmappe: alt eller intet, med samme regler som formularen."""
     with database.read() as session:
         import_target(session, actor, code, year)
     data = await workbook.read(MAX_UPLOAD_BYTES + 1)
-    try:
-        parsed = read_filled_workbook(data, workbook.filename or "")
-        with database.write() as session:
-            result = import_workbook(session, actor, code, year, parsed, choices=_choices(choices), now=now)
-    except ImportRefused as refused:
-        problems = [
-            ApiProblem(field=str(p), message=p.message, sheet=p.sheet, row=p.row, column=p.column).model_dump()
-            for p in refused.problems
-        ]
-        body = {"detail": refused.message, "code": "ImportRefused", "problems": problems}
-        return JSONResponse(body, status_code=422)
-    except ImportConflicts as conflicts:
-        rows = [
-            {
-                "entry_id": c.entry_id,
-                "row": c.row,
-                "recommendation_id": c.key,
-                "mine": {**c.mine.__dict__, "colour": c.mine.colour.value if c.mine.colour else None},
-                "theirs": conflicts.current[str(c.entry_id)]
-                | {
-                    "colour": c.theirs.colour.value if c.theirs.colour else None,
-                    "remark": c.theirs.remark,
-                    "opted_out": c.theirs.opted_out,
-                    "opt_out_reason": c.theirs.opt_out_reason,
-                    "updated_by": c.theirs.updated_by,
-                },
-            }
-            for c in conflicts.conflicts
-        ]
-        return JSONResponse(
-            {"detail": conflicts.message, "code": "ImportConflicts", "conflicts": rows}, status_code=409
-        )
+    # A refused workbook (422, problems) and rows changed online (409, conflicts) are DomainErrors:
+    # the shared handler answers them in the API's one error shape.
+    parsed = read_filled_workbook(data, workbook.filename or "")
+    with database.write() as session:
+        result = import_workbook(session, actor, code, year, parsed, choices=_choices(choices), now=now)
     return ImportOut(changed=result.changed, unchanged=result.unchanged, kept_online=result.kept_online)

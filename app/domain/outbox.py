@@ -44,6 +44,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from app.domain.errors import InvalidInput
+from app.domain.text import MAX_EMAIL_LENGTH
 from app.domain.vocabulary import MailState
 from app.models import OutboxMail
 
@@ -79,7 +80,7 @@ Composer = Callable[[Notice], ComposedMail]
 def _check_address(to: str) -> str:
     address = to.strip()
     _name, parsed = parseaddr(address)
-    if not parsed or parsed != address or "@" not in parsed or len(address) > 254:
+    if not parsed or parsed != address or "@" not in parsed or len(address) > MAX_EMAIL_LENGTH:
         raise InvalidInput(f"{to!r} er ikke en gyldig e-mailadresse.", field="to")
     return address
 

@@ -6,6 +6,9 @@ from datetime import date
 
 from app.domain.errors import InvalidInput
 
+# The longest e-mail address a mail server must accept (RFC 5321: a 254-character path).
+MAX_EMAIL_LENGTH = 254
+
 # A CPR number: DDMMYY, an optional dash or space, four digits; not inside a longer number.
 _CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?\d{4}(?![\d-])")
 # Control characters, and the invisible bidirectional controls (U+200E/F marks, U+202A-E

@@ -8,6 +8,8 @@ never blocks a request. Several workers on one PostgreSQL never take the same re
 
 import logging
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +27,20 @@ logger = logging.getLogger("fremdrift.reports")
 RenderHtml = Callable[[str], RenderedPdf]
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    # A pool's worker waits for work forever: if the server is killed (SIGKILL, the OOM killer)
+    # nobody tells it, and it would stay behind holding WeasyPrint's memory. Once it has been
+    # handed to another parent, the server is gone, and so is every reason to live.
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
 def _warm_up() -> None:
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     renderer()
 
 
@@ -70,7 +85,7 @@ def render_due_reports(
                 done = has_render(session, claim.round_id, claim.subject, key)
             if done:
                 with database.write() as session:
-                    settle(session, claim)
+                    settle(session, claim, now=clock())
                 continue
             started = time.perf_counter()
             result = render(html_of(document))

@@ -34,7 +34,7 @@ from app.domain.vocabulary import Role
 from app.models import User
 from app.security.csrf import SESSION_COOKIE
 from app.security.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -42,13 +42,13 @@ router = APIRouter()
 Password = Annotated[str, Form()]
 
 
-def landing_path(session: Session, user: User) -> str:
+def landing_path(request: Request, session: Session, user: User) -> str:
     """Where a user starts after choosing a password: an editor on their municipality's report
     of the newest round, everyone else on the front page."""
     if user.role is Role.EDITOR and user.municipality_code is not None:
         for overview in overview_for(session, actor_of(user)):
-            return f"/kommuner/{user.municipality_code}/{overview.round.year}"
-    return "/"
+            return path_for(request, "report_page", code=user.municipality_code, year=overview.round.year)
+    return path_for(request, "home")
 
 
 def _set_session_cookie(response: Response, token: str, hours: int, https: bool) -> None:
@@ -120,7 +120,7 @@ def link_choose(
         with database.write() as session:
             user = choose_password(session, token, password_hash=password_hash, now=now, client_ip=client_ip)
             cookie = start_session(session, user, now=now, lifetime=timedelta(hours=settings.session_hours))
-            target = landing_path(session, user)
+            target = landing_path(request, session, user)
     except LinkInvalid as error:
         return _link_page(request, "", link_problem=error.message, error=error)
     except DomainError as error:
@@ -193,11 +193,13 @@ def account_password(
 
 
 @router.post("/konto/log-ud-overalt")
-def account_sign_out_everywhere(database: DatabaseDep, user: CurrentUser, now: Now, client_ip: ClientIp) -> Response:
+def account_sign_out_everywhere(
+    request: Request, database: DatabaseDep, user: CurrentUser, now: Now, client_ip: ClientIp
+) -> Response:
     with database.write() as session:
         fresh = session.get(User, user.id)
         assert fresh is not None
         sign_out_everywhere(session, fresh, now=now, client_ip=client_ip)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(path_for(request, "login_form"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

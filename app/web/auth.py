@@ -16,10 +16,11 @@ from app.domain.accounts import (
     end_session,
     finish_login,
     start_session,
+    withdraw_login,
 )
 from app.security.csrf import SESSION_COOKIE
 from app.security.passwords import HashingBusy, verify_password
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -59,12 +60,18 @@ def login(
     client_ip = request.client.host if request.client else "?"
     token = None
     try:
-        with database.read() as session:
-            candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
-        # The slow argon2 check runs outside any transaction, so it never holds up a save.
-        password_ok = verify_password(password, candidate.password_hash)
+        # Two short write transactions: the attempt counts (as a failure) before its password
+        # is checked, and the slow argon2 check runs between them, holding up no save.
         with database.write() as session:
-            user = finish_login(session, candidate, password_ok=password_ok, now=now)
+            candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
+        try:
+            password_ok = verify_password(password, candidate.password_hash)
+        except HashingBusy:
+            with database.write() as session:
+                withdraw_login(session, candidate)
+            raise
+        with database.write() as session:
+            user = finish_login(session, candidate, password_ok=password_ok)
             if user is not None:
                 token = start_session(session, user, now=now, lifetime=timedelta(hours=settings.session_hours))
     except LoginThrottled as error:
@@ -96,6 +103,6 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     if token:
         with database.write() as session:
             end_session(session, token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(path_for(request, "login_form"), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -14,20 +14,12 @@ from app.domain.documents.texts import TextConflict, round_text_form, save_round
 from app.domain.errors import DomainError
 from app.domain.publish import publish_refused, publish_round
 from app.pdf.html import consolidated_html, council_html
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 # An earlier render, by its number, when the page offers it while a fresh one is on its way.
 Edition = Annotated[int | None, Query(ge=1, le=MAX_PATH_ID)]
 TEXTS_PAGE = "pages/round_texts.html"
-
-
-def round_report_url(round_id: int) -> str:
-    return f"/runder/{round_id}/rapport"
-
-
-def council_report_url(code: int, year: int) -> str:
-    return f"/kommuner/{code}/{year}/rapport"
 
 
 @router.get("/runder/{round_id}/rapport")
@@ -36,7 +28,7 @@ def round_report_page(request: Request, round_id: PathId, session: ReadSession, 
     context = {
         "source": source,
         "pdf": pdf_state(session, source),
-        "pdf_url": f"{round_report_url(round_id)}.pdf",
+        "round_id": round_id,
         "body": Markup(consolidated_html(source.report, web=True)),  # noqa: S704  # autoescaped template
         "publish_refusal": publish_refused(source.round),
         "may_write": is_allowed_for_round(actor, Action.WRITE_ROUND_TEXTS, round_scope(source.round)),
@@ -47,7 +39,7 @@ def round_report_page(request: Request, round_id: PathId, session: ReadSession, 
 @router.get("/runder/{round_id}/rapport/pdf-status")
 def round_report_pdf_status(request: Request, round_id: PathId, session: ReadSession, actor: CurrentActor) -> Response:
     source = consolidated_for(session, actor, round_id)
-    context = {"pdf": pdf_state(session, source), "pdf_url": f"{round_report_url(round_id)}.pdf"}
+    context = {"pdf": pdf_state(session, source), "round_id": round_id}
     return render(request, "pages/round_report.html", context, block="pdf_status")
 
 
@@ -68,7 +60,6 @@ def council_report_page(
     context = {
         "source": source,
         "pdf": pdf_state(session, source),
-        "pdf_url": f"{council_report_url(code, year)}.pdf",
         "body": Markup(council_html(source.report, web=True)),  # noqa: S704  # autoescaped template
     }
     return render(request, "pages/council_report.html", context)
@@ -126,7 +117,7 @@ def round_texts_page(request: Request, round_id: PathId, session: ReadSession, a
     return render(request, TEXTS_PAGE, {"page": round_text_form(session, actor, round_id)})
 
 
-@router.post("/runder/{round_id}/tekster")
+@router.post("/runder/{round_id}/tekster", name="round_text_save")
 def save_text(
     request: Request,
     round_id: PathId,
@@ -152,8 +143,8 @@ def save_text(
     return render(request, TEXTS_PAGE, context, block="text_state", status_code=status)
 
 
-@router.post("/runder/{round_id}/offentliggoer")
-def publish(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+@router.post("/runder/{round_id}/offentliggoer", name="round_publish")
+def publish(request: Request, round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     with database.write() as session:
         publish_round(session, actor, round_id, now=now)
-    return RedirectResponse(round_report_url(round_id), status_code=303)
+    return RedirectResponse(path_for(request, "round_report_page", round_id=round_id), status_code=303)

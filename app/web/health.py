@@ -1,9 +1,10 @@
 """A health check for load balancers and the container: is the database answering?"""
 
 import logging
+from typing import Literal
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,12 +14,18 @@ router = APIRouter()
 logger = logging.getLogger("fremdrift")
 
 
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unreachable"]
+
+
 @router.get("/healthz")
-def health(database: DatabaseDep) -> JSONResponse:
+def health(database: DatabaseDep, response: Response) -> Health:
     try:
         with database.read() as session:
             session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         logger.exception("health check: the database did not answer")
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        response.status_code = 503
+        return Health(status="error", database="unreachable")
+    return Health(status="ok", database="ok")

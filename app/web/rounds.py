@@ -13,7 +13,6 @@ from app.config import Settings
 from app.deps import MAX_PATH_ID, CurrentActor, DatabaseDep, MailComposer, Now, PathId, ReadSession, SettingsDep
 from app.domain.access import Actor
 from app.domain.errors import DomainError, InvalidInput
-from app.domain.reports.rules import MAX_COMMENT_LENGTH
 from app.domain.reports.view import load_report_page
 from app.domain.rounds.followup import SORTS, follow_up, parse_state_filter
 from app.domain.rounds.lifecycle import (
@@ -21,10 +20,10 @@ from app.domain.rounds.lifecycle import (
     close_round,
     edition_choices,
     list_rounds,
-    local_date,
     managed_kkrs,
     open_round,
     plan_round,
+    proposed_year,
     reopen_round,
     set_reminder_schedule,
 )
@@ -34,7 +33,7 @@ from app.domain.vocabulary import FollowUpState
 from app.mail.sender import NOT_CONFIGURED, smtp_configured
 from app.models import ReportingRound
 from app.web.reports import report_url
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -51,9 +50,9 @@ MESSAGES = {
 }
 
 
-def round_url(round_id: PathId, **query: str) -> str:
+def round_url(request: Request, round_id: int, **query: str) -> str:
     suffix = f"?{urlencode(query)}" if query else ""
-    return f"/runder/{round_id}{suffix}"
+    return path_for(request, "round_overview", round_id=round_id) + suffix
 
 
 def _mail_notice(settings: Settings) -> str | None:
@@ -63,7 +62,7 @@ def _mail_notice(settings: Settings) -> str | None:
 def _new_round_form(session: Session, actor: Actor, now: datetime, values: dict[str, Any]) -> dict[str, Any]:
     kkrs = managed_kkrs(session, actor)
     kkr_id = values.get("kkr_id") or (kkrs[0].id if kkrs else None)
-    year = values.get("year") or local_date(now).year - 1
+    year = values.get("year") or (proposed_year(session, kkr_id, now=now) if kkr_id else None)
     return {
         "kkrs": kkrs,
         "form": {"kkr_id": kkr_id, "year": year, **values},
@@ -91,7 +90,7 @@ def edition_select(
     return render(request, "pages/rounds.html", context, block="edition_select")
 
 
-@router.post("/runder")
+@router.post("/runder", name="round_create")
 def create(
     request: Request,
     database: DatabaseDep,
@@ -129,7 +128,7 @@ def create(
             context = {"rounds": list_rounds(session, actor), "error": error, **form}
         return render(request, "pages/rounds.html", context, status_code=error.status_code)
     assert created.id is not None
-    return RedirectResponse(round_url(created.id, besked="oprettet"), status_code=303)
+    return RedirectResponse(round_url(request, created.id, besked="oprettet"), status_code=303)
 
 
 def _year_or_none(text: str) -> int | None:
@@ -153,7 +152,7 @@ def _parse_date(text: str, field: str, label: str) -> date | None:
         raise InvalidInput(f"{label} skal være en dato (åååå-mm-dd).", field=field) from None
 
 
-@router.get("/runder/{round_id}")
+@router.get("/runder/{round_id}", name="round_overview")
 def overview(
     request: Request,
     round_id: PathId,
@@ -178,10 +177,10 @@ def overview(
 
 def _lifecycle_route(path: str, command: Callable[..., ReportingRound], message: str) -> None:
     @router.post(f"/runder/{{round_id}}/{path}", name=f"round_{path}")
-    def change(round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+    def change(request: Request, round_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
         with database.write() as session:
             command(session, actor, round_id, now=now)
-        return RedirectResponse(round_url(round_id, besked=message), status_code=303)
+        return RedirectResponse(round_url(request, round_id, besked=message), status_code=303)
 
 
 _lifecycle_route("aabn", open_round, "aabnet")
@@ -189,8 +188,9 @@ _lifecycle_route("luk", close_round, "lukket")
 _lifecycle_route("genaabn", reopen_round, "genaabnet")
 
 
-@router.post("/runder/{round_id}/plan")
+@router.post("/runder/{round_id}/plan", name="round_schedule")
 def schedule(
+    request: Request,
     round_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
@@ -199,11 +199,12 @@ def schedule(
 ) -> Response:
     with database.write() as session:
         set_reminder_schedule(session, actor, round_id, reminder_days, now=now)
-    return RedirectResponse(round_url(round_id, besked="plan"), status_code=303)
+    return RedirectResponse(round_url(request, round_id, besked="plan"), status_code=303)
 
 
-@router.post("/runder/{round_id}/paamindelser")
+@router.post("/runder/{round_id}/paamindelser", name="round_remind")
 def remind(
+    request: Request,
     round_id: PathId,
     database: DatabaseDep,
     actor: CurrentActor,
@@ -213,17 +214,17 @@ def remind(
 ) -> Response:
     with database.write() as session:
         send_reminders(session, actor, round_id, municipality_code=municipality_code, composer=composer, now=now)
-    return RedirectResponse(round_url(round_id, besked="paamindet"), status_code=303)
+    return RedirectResponse(round_url(request, round_id, besked="paamindet"), status_code=303)
 
 
-@router.post("/rapporter/{report_id}/godkend")
-def approve(report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
+@router.post("/rapporter/{report_id}/godkend", name="report_approve")
+def approve(request: Request, report_id: PathId, database: DatabaseDep, actor: CurrentActor, now: Now) -> Response:
     with database.write() as session:
         ref = approve_report(session, actor, report_id, now=now)
-    return RedirectResponse(report_url(ref.municipality_code, ref.year) + "?besked=godkendt", status_code=303)
+    return RedirectResponse(report_url(request, ref.municipality_code, ref.year) + "?besked=godkendt", status_code=303)
 
 
-@router.post("/rapporter/{report_id}/send-tilbage")
+@router.post("/rapporter/{report_id}/send-tilbage", name="report_send_back")
 def send_back(
     request: Request,
     report_id: PathId,
@@ -249,8 +250,7 @@ def send_back(
             "year": year,
             "review_error": error,
             "review_comment": comment,
-            "limits_comment": MAX_COMMENT_LENGTH,
         }
         return render(request, "pages/report.html", context, status_code=error.status_code)
     suffix = "?besked=sendt-tilbage" + ("" if smtp_configured(settings) else "&mail=venter")
-    return RedirectResponse(report_url(ref.municipality_code, ref.year) + suffix, status_code=303)
+    return RedirectResponse(report_url(request, ref.municipality_code, ref.year) + suffix, status_code=303)

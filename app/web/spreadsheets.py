@@ -59,17 +59,17 @@ def export_response(export: Export, name: str) -> Response:
     raise NotFound("Filen findes ikke.")
 
 
-@router.get("/eksport/kkr/{kkr_id}/{year}/{name}")
+@router.get("/eksport/kkr/{kkr_id}/{year}/{name}", name="round_export")
 def round_file(kkr_id: PathId, year: PathYear, name: str, session: ReadSession, actor: CurrentActor) -> Response:
     return export_response(round_export(session, actor, kkr_id, year), name)
 
 
-@router.get("/eksport/kommuner/{code}/{year}/{name}")
+@router.get("/eksport/kommuner/{code}/{year}/{name}", name="report_export")
 def report_file(code: PathId, year: PathYear, name: str, session: ReadSession, actor: CurrentActor) -> Response:
     return export_response(report_export(session, actor, code, year), name)
 
 
-@router.get("/kommuner/{code}/{year}/skema.xlsx")
+@router.get("/kommuner/{code}/{year}/skema.xlsx", name="report_workbook")
 def workbook_file(code: PathId, year: PathYear, session: ReadSession, actor: CurrentActor) -> Response:
     data = offline_workbook(session, actor, code, year)
     return file_response(write_offline_workbook(data), XLSX, data.file_name)

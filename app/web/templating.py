@@ -8,15 +8,18 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import Response
+from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app.config import TEMPLATES_DIR
 from app.domain.access import manages_accounts
 from app.domain.accounts import actor_of
-from app.domain.reports.rules import MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
+from app.domain.accounts.admin import MAX_SEARCH_LENGTH
+from app.domain.accounts.users import MAX_NAME_LENGTH
+from app.domain.reports.rules import MAX_COMMENT_LENGTH, MAX_COMMITTEE_LENGTH, MAX_URL_LENGTH
 from app.domain.statuses import MAX_REASON_LENGTH, MAX_REMARK_LENGTH
-from app.domain.text import genitive
+from app.domain.text import MAX_EMAIL_LENGTH, genitive
 from app.domain.vocabulary import Colour, Kind, RoundState
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -54,7 +57,27 @@ templates.env.globals["limits"] = {
     "reason": MAX_REASON_LENGTH,
     "committee": MAX_COMMITTEE_LENGTH,
     "url": MAX_URL_LENGTH,
+    "comment": MAX_COMMENT_LENGTH,
+    "email": MAX_EMAIL_LENGTH,
+    "name": MAX_NAME_LENGTH,
+    "search": MAX_SEARCH_LENGTH,
 }
+
+
+def path_for(request: Request, route: str, /, **params: Any) -> str:
+    """The path of the route called ``route``, never built by hand. A path, not Starlette's absolute
+    ``url_for``: the host and scheme are the browser's, so the app works behind a proxy."""
+    return str(request.app.url_path_for(route, **params))
+
+
+@pass_context
+def url(context: Any, route: str, /, **params: Any) -> str:
+    """``url("report_page", code=101, year=2025)`` in a template: the route's path (a query string
+    may follow it)."""
+    return path_for(context["request"], route, **params)
+
+
+templates.env.globals["url"] = url
 
 
 def icon(name: str, css_class: str = "") -> Markup:

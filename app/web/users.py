@@ -1,11 +1,15 @@
 """User administration pages: the list, invite, change, deactivate, reactivate, and the audit log."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app.db import Database
 from app.deps import (
     ClientIp,
     CurrentActor,
@@ -19,6 +23,7 @@ from app.deps import (
 )
 from app.domain.access import Actor
 from app.domain.accounts.admin import (
+    MAX_SEARCH_LENGTH,
     Doer,
     change_user,
     deactivate_user,
@@ -33,7 +38,7 @@ from app.domain.accounts.audit import audit_log
 from app.domain.accounts.users import AccountInput, parse_role, scope_label, user_state
 from app.domain.errors import DomainError, InvalidInput
 from app.models import User
-from app.web.templating import render
+from app.web.templating import path_for, render
 
 router = APIRouter()
 
@@ -47,8 +52,11 @@ NOTICES = {
 }
 
 
-def _doer(user: User, actor: Actor, client_ip: str) -> Doer:
+def _doer(user: CurrentUser, actor: CurrentActor, client_ip: ClientIp) -> Doer:
     return Doer(actor, user.name, client_ip)
+
+
+CurrentDoer = Annotated[Doer, Depends(_doer)]
 
 
 def _account_input(email: str, name: str, role: str, kkr: str, municipality: str) -> AccountInput:
@@ -109,8 +117,8 @@ Field = Annotated[str, Form()]
 
 @router.get("/brugere")
 def users_page(request: Request, session: ReadSession, actor: CurrentActor, q: str = "") -> Response:
-    rows = list_users(session, actor, search=q[:100])
-    return render(request, "pages/users.html", {"rows": rows, "q": q[:100]})
+    rows = list_users(session, actor, search=q)
+    return render(request, "pages/users.html", {"rows": rows, "q": q[:MAX_SEARCH_LENGTH]})
 
 
 @router.get("/brugere/log")
@@ -118,19 +126,24 @@ def audit_page(request: Request, session: ReadSession, actor: CurrentActor) -> R
     return render(request, "pages/audit.html", {"events": audit_log(session, actor)})
 
 
+def _user_url(request: Request, user_id: int | None, notice: str) -> str:
+    """The user's page, saying what was just done (by its code in NOTICES)."""
+    assert user_id is not None  # a saved account
+    return f"{path_for(request, 'user_page', user_id=user_id)}?besked={notice}"
+
+
 @router.get("/brugere/ny")
 def new_user_page(request: Request, session: ReadSession, actor: CurrentActor) -> Response:
     return _form_page(request, session, actor, user=None, form=_form_of(session, None))
 
 
-@router.post("/brugere")
+@router.post("/brugere", name="user_invite")
 def invite(
     request: Request,
     database: DatabaseDep,
-    user: CurrentUser,
     actor: CurrentActor,
+    doer: CurrentDoer,
     now: Now,
-    client_ip: ClientIp,
     policy: LinkPolicyDep,
     composer: MailComposer,
     email: Field = "",
@@ -143,13 +156,11 @@ def invite(
     try:
         with database.write() as session:
             data = _account_input(email, name, role, kkr, municipality)
-            created = invite_user(
-                session, _doer(user, actor, client_ip), data, now=now, policy=policy, composer=composer
-            )
+            created = invite_user(session, doer, data, now=now, policy=policy, composer=composer)
     except DomainError as error:
         with database.read() as session:
             return _form_page(request, session, actor, user=None, form=form, error=error)
-    return RedirectResponse(f"/brugere/{created.id}?besked=inviteret", status_code=303)
+    return RedirectResponse(_user_url(request, created.id, "inviteret"), status_code=303)
 
 
 @router.get("/brugere/{user_id}")
@@ -161,15 +172,14 @@ def user_page(
     return _form_page(request, session, actor, user=account, form=form, notice=NOTICES.get(besked, ""))
 
 
-@router.post("/brugere/{user_id}")
+@router.post("/brugere/{user_id}", name="user_change")
 def change(
     request: Request,
     user_id: PathId,
     database: DatabaseDep,
-    user: CurrentUser,
     actor: CurrentActor,
+    doer: CurrentDoer,
     now: Now,
-    client_ip: ClientIp,
     email: Field = "",
     name: Field = "",
     role: Field = "",
@@ -180,87 +190,65 @@ def change(
     try:
         with database.write() as session:
             account = get_managed_user(session, actor, user_id)
-            change_user(
-                session,
-                _doer(user, actor, client_ip),
-                account,
-                _account_input(email, name, role, kkr, municipality),
-                now=now,
-            )
+            change_user(session, doer, account, _account_input(email, name, role, kkr, municipality), now=now)
     except DomainError as error:
         with database.read() as session:
             account = get_managed_user(session, actor, user_id)
             return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(f"/brugere/{user_id}?besked=gemt", status_code=303)
+    return RedirectResponse(_user_url(request, user_id, "gemt"), status_code=303)
 
 
-def _act(
-    request: Request,
-    database: DatabaseDep,
-    user: User,
-    actor: Actor,
-    user_id: PathId,
-    client_ip: str,
-    notice: str,
-    action: Any,
-) -> Response:
-    """Run one account action on a managed user; its refusal is shown on the user's page."""
-    try:
-        with database.write() as session:
-            action(session, _doer(user, actor, client_ip), get_managed_user(session, actor, user_id))
-    except DomainError as error:
-        with database.read() as session:
-            account = get_managed_user(session, actor, user_id)
-            form = _form_of(session, account)
-            return _form_page(request, session, actor, user=account, form=form, error=error)
-    return RedirectResponse(f"/brugere/{user_id}?besked={notice}", status_code=303)
+@dataclass(frozen=True)
+class AccountAction:
+    """What every action on a managed account needs: the request, the database, who acts, when."""
+
+    request: Request
+    database: Database
+    actor: Actor
+    doer: Doer
+    now: datetime
+
+    def run(self, user_id: int, notice: str, action: Callable[[Session, Doer, User], object]) -> Response:
+        """Run ``action`` on the account; its refusal is shown on the account's page."""
+        try:
+            with self.database.write() as session:
+                action(session, self.doer, get_managed_user(session, self.actor, user_id))
+        except DomainError as error:
+            with self.database.read() as session:
+                account = get_managed_user(session, self.actor, user_id)
+                form = _form_of(session, account)
+                return _form_page(self.request, session, self.actor, user=account, form=form, error=error)
+        return RedirectResponse(_user_url(self.request, user_id, notice), status_code=303)
 
 
-@router.post("/brugere/{user_id}/deaktiver")
-def deactivate(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-) -> Response:
+def _account_action(
+    request: Request, database: DatabaseDep, actor: CurrentActor, doer: CurrentDoer, now: Now
+) -> AccountAction:
+    return AccountAction(request, database, actor, doer, now)
+
+
+Acting = Annotated[AccountAction, Depends(_account_action)]
+
+
+@router.post("/brugere/{user_id}/deaktiver", name="user_deactivate")
+def deactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        deactivate_user(session, doer, account, now=now)
+        deactivate_user(session, doer, account, now=acting.now)
 
-    return _act(request, database, user, actor, user_id, client_ip, "deaktiveret", action)
+    return acting.run(user_id, "deaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/genaktiver")
-def reactivate(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-) -> Response:
+@router.post("/brugere/{user_id}/genaktiver", name="user_reactivate")
+def reactivate(user_id: PathId, acting: Acting) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        reactivate_user(session, doer, account, now=now)
+        reactivate_user(session, doer, account, now=acting.now)
 
-    return _act(request, database, user, actor, user_id, client_ip, "genaktiveret", action)
+    return acting.run(user_id, "genaktiveret", action)
 
 
-@router.post("/brugere/{user_id}/inviter")
-def reinvite(
-    request: Request,
-    user_id: PathId,
-    database: DatabaseDep,
-    user: CurrentUser,
-    actor: CurrentActor,
-    now: Now,
-    client_ip: ClientIp,
-    policy: LinkPolicyDep,
-    composer: MailComposer,
-) -> Response:
+@router.post("/brugere/{user_id}/inviter", name="user_reinvite")
+def reinvite(user_id: PathId, acting: Acting, policy: LinkPolicyDep, composer: MailComposer) -> Response:
     def action(session: Session, doer: Doer, account: User) -> None:
-        resend_invitation(session, doer, account, now=now, policy=policy, composer=composer)
+        resend_invitation(session, doer, account, now=acting.now, policy=policy, composer=composer)
 
-    return _act(request, database, user, actor, user_id, client_ip, "sendt", action)
+    return acting.run(user_id, "sendt", action)

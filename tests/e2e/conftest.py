@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,6 +26,9 @@ CHROMIUM_ARGS = [
 ]
 FREMDRIFT = Path(sys.executable).with_name("fremdrift")
 START_TIMEOUT_S = 20
+# How long an expectation waits for the page to get there: twice Playwright's 5 s, because the
+# suite shares two cores with the server and Chromium. It waits for the same answer, no sooner.
+expect.set_options(timeout=10_000)
 
 
 @dataclass(frozen=True)

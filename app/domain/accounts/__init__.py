@@ -13,6 +13,7 @@ from app.domain.accounts.login import (
     finish_login,
     start_session,
     user_for_session,
+    withdraw_login,
 )
 from app.domain.accounts.users import EMAIL_PATTERN, actor_of, create_user, normalise_email
 
@@ -31,4 +32,5 @@ __all__ = [
     "normalise_email",
     "start_session",
     "user_for_session",
+    "withdraw_login",
 ]

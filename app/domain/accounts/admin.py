@@ -36,6 +36,7 @@ from app.domain.vocabulary import AuditAction, Role, UserState
 from app.models import Kkr, Municipality, User
 
 MAX_LISTED = 1000
+MAX_SEARCH_LENGTH = 100  # the user list's search words; longer input is cut, not refused
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def list_users(session: Session, actor: Actor, *, search: str = "") -> list[User
     if actor.role is Role.COORDINATOR:
         # Narrows the candidates in SQL; may_manage_account decides for each one below.
         query = query.where(or_(col(Municipality.kkr_id) == actor.kkr_id, col(User.kkr_id) == actor.kkr_id))
-    words = search.strip().lower()[:100]
+    words = search.strip().lower()[:MAX_SEARCH_LENGTH]
     if words:
         pattern = f"%{words}%"
         query = query.where(
@@ -138,6 +139,12 @@ def invite_user(
         kkr_id=checked.scope.kkr_id,
         detail=f"{user.role.label}, {scope_label(session, user) or 'ingen KKR'}",
     )
+    _invite(session, doer, user, now=now, policy=policy, composer=composer)
+    return user
+
+
+def _invite(session: Session, doer: Doer, user: User, *, now: datetime, policy: LinkPolicy, composer: Composer) -> None:
+    """Queue ``user``'s invitation, sent and throttled as ``doer``."""
     send_invitation(
         session,
         user,
@@ -148,7 +155,6 @@ def invite_user(
         policy=policy,
         composer=composer,
     )
-    return user
 
 
 def resend_invitation(
@@ -161,16 +167,7 @@ def resend_invitation(
             "Brugeren har allerede valgt en adgangskode eller er deaktiveret; "
             "en glemt adgangskode nulstilles med »Glemt adgangskode?« på log ind-siden."
         )
-    send_invitation(
-        session,
-        user,
-        now=now,
-        client_ip=doer.client_ip,
-        actor_id=doer.user_id,
-        sent_by=doer.name,
-        policy=policy,
-        composer=composer,
-    )
+    _invite(session, doer, user, now=now, policy=policy, composer=composer)
     return user
 
 

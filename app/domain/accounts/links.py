@@ -18,6 +18,7 @@ from app.domain.accounts.mails import send_link_mail
 from app.domain.accounts.users import EMAIL_PATTERN, account_scope, find_user_by_email, normalise_email, scope_label
 from app.domain.errors import DomainError, InvalidInput
 from app.domain.outbox import Composer
+from app.domain.text import MAX_EMAIL_LENGTH
 from app.domain.vocabulary import AuditAction, LinkPurpose
 from app.models import AccountLink, User
 from app.security.passwords import HashingBusy, hash_password, password_problem
@@ -161,7 +162,7 @@ def request_reset(
     which is the same whether or not it has. Throttled per address typed and per client
     address: too many requests in an hour are refused and change nothing."""
     address = normalise_email(email)
-    if not EMAIL_PATTERN.match(address) or len(address) > 254:
+    if not EMAIL_PATTERN.match(address) or len(address) > MAX_EMAIL_LENGTH:
         raise InvalidInput("Skriv den e-mailadresse, du logger ind med.", field="email")
     since = now - THROTTLE_WINDOW
     if (

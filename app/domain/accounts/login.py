@@ -1,9 +1,10 @@
 """Log-in with throttling, and the sessions a log-in opens."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func, text
 from sqlmodel import Session, col, select
 
 from app.domain.accounts.users import normalise_email
@@ -40,11 +41,11 @@ def authenticate(
 
     After too many failures for an e-mail from one address within the window (or too many from
     one address in all), even the right password is refused with ``LoginThrottled`` until the
-    window has passed. (The log-in route runs the same steps with the slow password check
-    outside any transaction: ``begin_login``, ``verify_password``, ``finish_login``.)
+    window has passed. (The log-in route runs the same steps in transactions of their own, with
+    the slow password check outside any: ``begin_login``, ``verify_password``, ``finish_login``.)
     """
     candidate = begin_login(session, email=email, client_ip=client_ip, now=now, policy=policy)
-    return finish_login(session, candidate, password_ok=verify_password(password, candidate.password_hash), now=now)
+    return finish_login(session, candidate, password_ok=verify_password(password, candidate.password_hash))
 
 
 @dataclass(frozen=True)
@@ -56,31 +57,73 @@ class LoginCandidate:
     policy: LoginPolicy
     user_id: int | None
     password_hash: str | None
+    attempt_id: int  # the attempt, recorded as a failure until the password proves right
 
 
 def begin_login(session: Session, *, email: str, client_ip: str, now: datetime, policy: LoginPolicy) -> LoginCandidate:
-    """The first, read-only step of a log-in: the throttle, then the stored password hash.
+    """The first step of a log-in, in a short write transaction (commit it before the password
+    check): the throttle, the attempt recorded as a failure, and the stored password hash.
 
-    Raises ``LoginThrottled``. The password check (argon2, ~0.2 s of CPU) comes after, outside
-    any transaction, so log-ins never hold the database's write lock while hashing.
+    Raises ``LoginThrottled``. Because the attempt counts before its password is checked, a
+    burst of attempts at once gets exactly the limit of guesses, however many are in flight; and
+    the check itself (argon2, ~0.2 s of CPU) runs outside any transaction, so log-ins never hold
+    the database's write lock while hashing. ``finish_login`` turns the failure into a success
+    if the password was right; ``withdraw_login`` removes it if the password was never checked.
     """
     email = normalise_email(email)
     client_ip = client_ip[:64]
+    _queue_attempts_from(session, client_ip)
     _refuse_if_throttled(session, email, client_ip, now, policy)
     user = session.exec(select(User).where(User.email == email)).first()
-    return LoginCandidate(email, client_ip, policy, user.id if user else None, user.password_hash if user else None)
-
-
-def finish_login(session: Session, candidate: LoginCandidate, *, password_ok: bool, now: datetime) -> User | None:
-    """The last step of a log-in, in a write transaction: the throttle again (attempts made
-    meanwhile count), the attempt recorded, and the user if the password was right and the
-    account is active."""
-    _refuse_if_throttled(session, candidate.email, candidate.client_ip, now, candidate.policy)
-    user = session.get(User, candidate.user_id) if candidate.user_id is not None else None
-    ok = password_ok and user is not None and user.is_active
-    session.add(LoginAttempt(email=candidate.email, client_ip=candidate.client_ip, succeeded=ok, at=now))
+    attempt = LoginAttempt(email=email, client_ip=client_ip, succeeded=False, at=now)
+    session.add(attempt)
     session.flush()
-    return user if ok else None
+    assert attempt.id is not None
+    user_id, password_hash = (user.id, user.password_hash) if user else (None, None)
+    return LoginCandidate(email, client_ip, policy, user_id, password_hash, attempt.id)
+
+
+def finish_login(session: Session, candidate: LoginCandidate, *, password_ok: bool) -> User | None:
+    """The last step of a log-in, in a write transaction: the user if the password was right
+    and the account is still active (the attempt then turns into a success), else None.
+
+    No second look at the throttle: this attempt was counted when ``begin_login`` let it in.
+    """
+    user = session.get(User, candidate.user_id) if candidate.user_id is not None else None
+    if not (password_ok and user is not None and user.is_active):
+        return None
+    attempt = session.get(LoginAttempt, candidate.attempt_id)
+    if attempt is not None:
+        attempt.succeeded = True
+        session.add(attempt)
+    return user
+
+
+def withdraw_login(session: Session, candidate: LoginCandidate) -> None:
+    """Forget an attempt whose password was never checked (the checks were busy), so that
+    "try again in a moment" does not cost the user one of their tries."""
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == candidate.attempt_id))
+
+
+# Any fixed number: it keeps these advisory locks apart from any other use of them.
+_ADDRESS_LOCKS = 1701
+
+
+def _queue_attempts_from(session: Session, client_ip: str) -> None:
+    """Make counting this address's failures and recording an attempt one atomic step.
+
+    Both limits count failures from the address, so one queue per address covers both. SQLite
+    needs nothing here: write transactions begin IMMEDIATE, holding the database's only write
+    lock. On PostgreSQL (read committed) two attempts could both count limit-1 failures and
+    both be let in; an advisory lock on the address, held until this short transaction commits,
+    makes the second count after the first has recorded its attempt. (Two addresses whose
+    32-bit keys collide merely queue together.)
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(client_ip.encode(), digest_size=4).digest(), "big", signed=True)
+    lock = text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))")
+    session.execute(lock, {"space": _ADDRESS_LOCKS, "key": key})
 
 
 def _refuse_if_throttled(session: Session, email: str, client_ip: str, now: datetime, policy: LoginPolicy) -> None:
@@ -115,14 +158,18 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     return token
 
 
+# Built once, with bound parameters: every request of a logged-in user runs it (issue 17).
+_USER_OF_SESSION = (
+    select(User)
+    .join(UserSession, col(UserSession.user_id) == User.id)
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+    .where(col(UserSession.expires_at) > bindparam("now"))
+)
+
+
 def user_for_session(session: Session, token: str, *, now: datetime) -> User | None:
     """The active user behind a session cookie, or None if it is unknown, expired or disabled."""
-    row = session.exec(
-        select(User)
-        .join(UserSession, col(UserSession.user_id) == User.id)
-        .where(UserSession.token_hash == token_hash(token))
-        .where(UserSession.expires_at > now)
-    ).first()
+    row = session.exec(_USER_OF_SESSION, params={"token_hash": token_hash(token), "now": now}).first()
     return row if row is not None and row.is_active else None
 
 

@@ -9,13 +9,12 @@ from sqlmodel import Session, select
 from app.domain.access import AccountScope, Actor
 from app.domain.errors import InvalidInput
 from app.domain.municipalities import find_kkr
-from app.domain.text import clean_text
+from app.domain.text import MAX_EMAIL_LENGTH, clean_text
 from app.domain.vocabulary import Role, UserState
 from app.models import Kkr, Municipality, User
 from app.security.passwords import hash_password, password_problem
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 200
 
 

@@ -12,7 +12,7 @@ older one as if it were current.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -41,6 +41,20 @@ class Claim:
         return int(self.subject.split(":", 1)[1]) if self.subject.startswith("municipality:") else None
 
 
+# Built once, with bound parameters: every save asks for its report's render, and building a
+# statement (or loading and flushing the request as an object) cost more than running it (issue 17).
+_REQUEST_OF_REPORT = select(RenderRequest.id, RenderRequest.first_requested_at).where(
+    col(RenderRequest.round_id) == bindparam("round_id"), col(RenderRequest.subject) == bindparam("subject")
+)
+_REQUEST_AGAIN = (
+    update(RenderRequest)
+    .where(col(RenderRequest.id) == bindparam("request_id"))
+    .values(requested_at=bindparam("now"), due_at=bindparam("due"))
+    # No request is held as an object by the commands that call this: nothing to keep in step.
+    .execution_options(synchronize_session=False)
+)
+
+
 def request_render(
     session: Session, round_id: int, subject: str, *, now: datetime, debounce: timedelta = DEBOUNCE
 ) -> None:
@@ -49,14 +63,11 @@ def request_render(
     burst of saves is one render."""
     due = now + debounce
     for _attempt in range(2):
-        existing = session.exec(
-            select(RenderRequest).where(RenderRequest.round_id == round_id).where(RenderRequest.subject == subject)
-        ).first()
+        existing = session.exec(_REQUEST_OF_REPORT, params={"round_id": round_id, "subject": subject}).first()
         if existing is not None:
-            existing.requested_at = now
-            existing.due_at = min(due, existing.first_requested_at + MAX_WAIT)
-            session.add(existing)
-            session.flush()
+            request_id, first_requested_at = existing
+            due = min(due, first_requested_at + MAX_WAIT)
+            session.execute(_REQUEST_AGAIN, {"request_id": request_id, "now": now, "due": due})
             return
         try:
             with session.begin_nested():  # another process may insert the same report's row first
@@ -183,7 +194,7 @@ def store_render(
                 created_at=now,
             )
         )
-    settle(session, claim)
+    settle(session, claim, now=now)
     session.flush()
     keep = session.exec(
         select(ReportRender.id)
@@ -200,14 +211,23 @@ def store_render(
     )
 
 
-def settle(session: Session, claim: Claim) -> None:
-    """The request is done (nothing to render, or rendered), unless a newer change arrived."""
+def settle(session: Session, claim: Claim, *, now: datetime) -> None:
+    """The request is done (nothing to render, or rendered), unless a newer change arrived while
+    it rendered. Then it waits again with its window started afresh: kept at its old due time, a
+    report that keeps changing (an editor saving all morning) would stay at the head of the queue
+    and be rendered over and over while every other report, the consolidated one too, waited."""
     session.execute(
         delete(RenderRequest)
         .where(col(RenderRequest.id) == claim.request_id)
         .where(col(RenderRequest.requested_at) == claim.requested_at)
     )
-    session.execute(update(RenderRequest).where(col(RenderRequest.id) == claim.request_id).values(claimed_until=None))
+    newer = session.get(RenderRequest, claim.request_id)
+    if newer is not None:
+        newer.claimed_until = None
+        newer.first_requested_at = now
+        newer.due_at = min(newer.requested_at + DEBOUNCE, now + MAX_WAIT)
+        session.add(newer)
+        session.flush()
 
 
 def fail(session: Session, claim: Claim, error: str, *, now: datetime) -> None:

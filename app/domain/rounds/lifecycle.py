@@ -4,7 +4,7 @@ A planned round is invisible to municipalities (``access``: ``ReportScope.round_
 open one takes their reports; a closed one is read-only to them (``reports.rules.rows_locked``).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -132,6 +132,22 @@ def edition_choices(session: Session, kkr_id: int, year: int | None) -> list[Edi
 
 
 # ---------------------------------------------------------------------------- create
+
+
+def first_year_without_round(taken: Iterable[int], from_year: int) -> int:
+    """The first status year from ``from_year`` on that is not in ``taken``."""
+    years = set(taken)
+    year = from_year
+    while year in years:
+        year += 1
+    return year
+
+
+def proposed_year(session: Session, kkr_id: int, *, now: datetime) -> int:
+    """The status year the form for a new round proposes: the first from this year on (Danish
+    calendar) that the KKR has no round for, so it never suggests a year already taken."""
+    taken = session.exec(select(ReportingRound.year).where(ReportingRound.kkr_id == kkr_id))
+    return first_year_without_round(taken, local_date(now).year)
 
 
 def parse_reminder_days(text: str) -> tuple[int, ...]:
