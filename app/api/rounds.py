@@ -283,5 +283,5 @@ def timeline(code: PathId, year: PathYear, session: ReadSession, actor: CurrentA
     page = load_report_page(session, actor, code, year)
     return [
         TimelineItemOut(at=item.at, event=item.kind, label=item.label, detail=item.detail, by=item.by)
-        for item in page.timeline
+        for item in page.review.timeline
     ]

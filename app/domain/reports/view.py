@@ -2,7 +2,6 @@
 year's status beside it, and which actions the user can take now."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -62,6 +61,17 @@ class Row:
         return may_opt_out(self.recommendation.kind)
 
 
+@dataclass(frozen=True)
+class Review:
+    """The review side of a report, shown to both sides: its timeline, the coordinator's comment
+    while it is sent back, and the review actions open to the reader."""
+
+    timeline: list[TimelineItem] = field(default_factory=list)
+    sent_back: TimelineItem | None = None
+    may_approve: bool = False
+    may_send_back: bool = False
+
+
 @dataclass
 class ReportPage:
     municipality: Municipality
@@ -77,11 +87,7 @@ class ReportPage:
     # The year beside each row ("sidste år"): the one the rows were carried over from, else the
     # year before. Before the start: the latest earlier report's year, or None when there is none.
     compare_year: int | None
-    # Review and timeline (app.domain.rounds): shown to both sides.
-    timeline: list[TimelineItem] = field(default_factory=list)
-    sent_back: TimelineItem | None = None  # the coordinator's comment while the report is sent back
-    may_approve: bool = False
-    may_send_back: bool = False
+    review: Review = field(default_factory=Review)  # review and timeline (app.domain.rounds)
 
     @property
     def earlier_year(self) -> int | None:
@@ -155,7 +161,7 @@ def load_report_page(session: Session, actor: Actor, municipality_code: int, yea
         may_reopen=is_allowed(actor, Action.REOPEN_REPORT, scope) and reopen_refused(reporting_round, report) is None,
         may_record_committee=may_edit_report and committee_refused(reporting_round, report) is None,
         compare_year=compare_year,
-        **_review_of(session, actor, scope, address),
+        review=_review_of(session, actor, scope, address),
     )
 
 
@@ -165,7 +171,7 @@ def load_report_page_of(session: Session, actor: Actor, report_id: int) -> Repor
     return load_report_page(session, actor, found.municipality.code, found.round.year)
 
 
-def _review_of(session: Session, actor: Actor, scope: ReportScope, address: ReportAddress) -> dict[str, Any]:
+def _review_of(session: Session, actor: Actor, scope: ReportScope, address: ReportAddress) -> Review:
     """The page's timeline, the sent-back comment and the coordinator's review actions."""
     report, reporting_round = address.report, address.round
     assert reporting_round.id is not None
@@ -176,12 +182,12 @@ def _review_of(session: Session, actor: Actor, scope: ReportScope, address: Repo
         municipality_code=address.municipality.code,
     )
     may_review = is_allowed(actor, Action.REVIEW_REPORT, scope)
-    return {
-        "timeline": timeline,
-        "sent_back": latest_comment(timeline) if state_of(report) is ReportState.SENT_BACK else None,
-        "may_approve": may_review and approve_refused(reporting_round, report) is None,
-        "may_send_back": may_review and send_back_refused(reporting_round, report) is None,
-    }
+    return Review(
+        timeline=timeline,
+        sent_back=latest_comment(timeline) if state_of(report) is ReportState.SENT_BACK else None,
+        may_approve=may_review and approve_refused(reporting_round, report) is None,
+        may_send_back=may_review and send_back_refused(reporting_round, report) is None,
+    )
 
 
 @dataclass(frozen=True)
