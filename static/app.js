@@ -143,7 +143,11 @@
       var form = row.querySelector(ROW_FORM);
       var changed = Object.keys(state.changed);
       if (form) changed.forEach(function (name) { setField(form, name, state.changed[name]); });
-      if (state.hadFocus) {
+      // Only when the focus was lost with the old row: a user who has moved on since (Tab pressed
+      // while the answer settled) keeps their place.
+      var now = document.activeElement;
+      var lost = !now || now === document.body || !now.isConnected;
+      if (state.hadFocus && lost) {
         var field = state.focus ? document.getElementById(state.focus) : null;
         if (field && row.contains(field)) {
           field.focus();

@@ -167,6 +167,8 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
     other_checked = page.locator("#row-hov24-v2 input[name=colour]:checked").get_attribute("id")
     assert page.evaluate(FOCUS_RING, other_checked)[0] == "none"  # selected, not focused: no ring
     for step in range(3):
+        # A person presses the next key after the row has settled, not within htmx's 20 ms of it.
+        expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
         before = version(page, first)
         page.keyboard.press("ArrowRight")
         expect(row(page, first).locator("input[name=version]")).to_have_value(str(before + 1))
@@ -179,6 +181,7 @@ def test_the_whole_form_by_keyboard_alone_with_the_focus_kept_after_each_save(op
         expect(page.locator("#save-announcer")).to_contain_text("Gemt")
     assert page.evaluate("document.activeElement.value") == start_colour  # three steps: round the three colours
     # A remark typed, then Tab: saved, and the focus is where Tab put it (in the row, not the page body).
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     page.keyboard.press("Tab")
     assert active_id(page).startswith("remark-")
     page.keyboard.press("Control+A")
